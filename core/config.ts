@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Sargs configuration, read from the environment once at start (and nowhere else), validated, passed down.
+ * Every variable is documented in README.md ("Configuration").
+ */
+const url = (name: string, protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} is not a URL` });
+        return;
+      }
+      if (!protocols.includes(u.protocol))
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must use ${protocols.join(' or ')}` });
+    });
+
+const port = (dflt: number) => z.coerce.number().int().min(0).max(65535).default(dflt);
+const positive = (dflt: number) => z.coerce.number().int().positive().default(dflt);
+
+const schema = z.object({
+  PORT: port(8080),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  SARGS_DATA_DIR: z.string().trim().min(1).default('./data'),
+  ELASTICSEARCH_URL: url('ELASTICSEARCH_URL', ['http:', 'https:']),
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  SARGS_PSEUDONYM_KEY: z
+    .string()
+    .min(32, 'SARGS_PSEUDONYM_KEY must be at least 32 characters (use `openssl rand -hex 32`)')
+    .optional(),
+  SARGS_ES_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,40}$/, 'SARGS_ES_PREFIX: lowercase letters, digits and dashes')
+    .default('sargs'),
+  SARGS_RETENTION_DAYS: positive(400),
+  SARGS_SPOOL_MAX_BYTES: positive(1024 * 1024 * 1024),
+  SARGS_MAX_BODY_BYTES: positive(20 * 1024 * 1024),
+  SARGS_SYSLOG_PORT: port(5514),
+  SARGS_SYSLOG_TENANT: z.string().trim().min(1).default('zzdats'),
+  SARGS_TAIL_CONFIG: z.string().trim().min(1).optional(),
+  SARGS_ROLES: z
+    .string()
+    .default('api,collector,worker')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['api', 'collector', 'worker'])).min(1, 'SARGS_ROLES names no role')),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  elasticsearchUrl?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  pseudonymKey?: string;
+  esPrefix: string;
+  retentionDays: number;
+  spoolMaxBytes: number;
+  maxBodyBytes: number;
+  syslogPort: number;
+  syslogTenant: string;
+  tailConfig?: string;
+  roles: Array<'api' | 'collector' | 'worker'>;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `env` and returns the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = schema.safeParse(clean);
+  if (!r.success) {
+    throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const e = r.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.SARGS_DATA_DIR),
+    elasticsearchUrl: e.ELASTICSEARCH_URL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    pseudonymKey: e.SARGS_PSEUDONYM_KEY,
+    esPrefix: e.SARGS_ES_PREFIX,
+    retentionDays: e.SARGS_RETENTION_DAYS,
+    spoolMaxBytes: e.SARGS_SPOOL_MAX_BYTES,
+    maxBodyBytes: e.SARGS_MAX_BODY_BYTES,
+    syslogPort: e.SARGS_SYSLOG_PORT,
+    syslogTenant: e.SARGS_SYSLOG_TENANT,
+    tailConfig: e.SARGS_TAIL_CONFIG,
+    roles: e.SARGS_ROLES,
+    logLevel: e.LOG_LEVEL,
+  };
+}
