@@ -7,4 +7,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testTimeout: 60000,
   maxWorkers: 2,
+  globalSetup: '<rootDir>/core/testing/global-setup.ts',
 };
