@@ -73,6 +73,8 @@ export interface Config {
   tailConfig?: string;
   roles: Array<'api' | 'collector' | 'worker'>;
   logLevel: string;
+  /** Sargs's version (package.json). */
+  version: string;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +82,17 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';
   }
+}
+
+function packageVersion(): string {
+  for (const p of ['../package.json', '../../package.json']) {
+    try {
+      return (require(p) as { version: string }).version;
+    } catch {
+      /* try the next */
+    }
+  }
+  return '0.0.0';
 }
 
 /** Validates `env` and returns the configuration; throws ConfigError naming every bad variable. */
@@ -107,5 +120,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tailConfig: e.SARGS_TAIL_CONFIG,
     roles: e.SARGS_ROLES,
     logLevel: e.LOG_LEVEL,
+    version: packageVersion(),
   };
 }

@@ -1,3 +1,5 @@
+import { badRequest } from '../errors';
+
 /**
  * The port through which Sargs runs background work (report builds, notifications, re-indexing). Two adapters
  * pass one contract suite (core/jobs/job-queue.contract.ts):
@@ -107,4 +109,28 @@ export function backoffDelayMs(backoffMs: number, failedRuns: number): number {
 export function errorMessage(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.length > 2000 ? `${msg.slice(0, 2000)}…` : msg;
+}
+
+/**
+ * Checks add() arguments the same way in both adapters (BullMQ would otherwise accept some and reject others).
+ * @throws AppError 400 naming the first bad field.
+ */
+export function checkAddArguments(queue: string, name: string, opts: AddJobOptions): void {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(queue)) throw badRequest('invalid_job', 'queue must be 1-100 of A-Z a-z 0-9 . _ -', 'queue');
+  if (!name || name.length > 200) throw badRequest('invalid_job', 'name must be 1-200 characters', 'name');
+  if (opts.jobId !== undefined && !/^[^:\s][^\s]{0,199}$/.test(opts.jobId)) {
+    throw badRequest('invalid_job', 'jobId must be 1-200 characters without spaces, not starting with ":"', 'jobId');
+  }
+  if (opts.jobId !== undefined && /^\d+$/.test(opts.jobId)) {
+    // BullMQ reserves integer ids for its own counter: a custom integer id could collide with a generated one.
+    throw badRequest('invalid_job', 'jobId must not be an integer', 'jobId');
+  }
+  const nonNegative = (v: number | undefined, field: string) => {
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw badRequest('invalid_job', `${field} must be ≥ 0`, field);
+  };
+  nonNegative(opts.delayMs, 'delayMs');
+  nonNegative(opts.backoffMs, 'backoffMs');
+  if (opts.attempts !== undefined && !(Number.isInteger(opts.attempts) && opts.attempts >= 1 && opts.attempts <= 100)) {
+    throw badRequest('invalid_job', 'attempts must be an integer from 1 to 100', 'attempts');
+  }
 }

@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { Config } from '../core/config';
+import type { Metrics } from '../core/metrics';
+import type { AuditLog } from '../core/stores/audit-log';
+import type { DeadLetterStore } from '../core/stores/dead-letter-store';
+import type { EventStore } from '../core/stores/event-store';
+import type { Intake } from '../collector/intake';
+import type { Pseudonymiser } from '../collector/pseudonymise';
+import type { TokenStore } from './tokens/token.store';
+
+/** What the routes are given (built once by cli/runtime.ts). */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  events: EventStore;
+  deadLetters: DeadLetterStore;
+  tokens: TokenStore;
+  audit: AuditLog;
+  intake: Intake;
+  pseudonymiser: Pseudonymiser;
+  tenants: ReadonlySet<string>;
+  metrics: Metrics;
+  health(): Promise<Health>;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  backends: Record<string, { kind: string; ok: boolean; detail?: string }>;
+  spool: { depth: number; bytes: number };
+}

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AppError } from '../core/errors';
+import type { AppContext } from './app-context';
+import { createAuthenticator } from './auth/authenticate';
+import { kindAllows } from './auth/permissions';
+import { deadLetterRoutes } from './deadletter/deadletter.routes';
+import { eventRoutes } from './events/events.routes';
+import { healthRoutes } from './health/health.routes';
+import { bulkRoutes } from './ingest/bulk.routes';
+import { ingestRoutes } from './ingest/ingest.routes';
+import { buildOpenApi } from './openapi/openapi';
+import { problemHandler, sendProblem } from './problem';
+import type { RouteDef } from './route';
+import { tokenRoutes } from './tokens/token.routes';
+
+/** Every route of the API, in one table (api/routes.test.ts checks each has a permission and an OpenAPI entry). */
+export function allRoutes(ctx: AppContext): RouteDef[] {
+  const routes: RouteDef[] = [
+    ...healthRoutes(ctx),
+    ...ingestRoutes(ctx),
+    ...eventRoutes(ctx),
+    ...deadLetterRoutes(ctx),
+    ...tokenRoutes(ctx),
+    ...bulkRoutes(ctx),
+  ];
+  routes.push({
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    permission: 'public',
+    summary: 'This OpenAPI document',
+    tags: ['system'],
+    handler: (_req, res) => void res.json(buildOpenApi(routes, ctx.config.version)),
+  });
+  return routes;
+}
+
+function dashboardDir(): string | undefined {
+  return [path.resolve(__dirname, '..', 'dashboard', 'public'), path.resolve(__dirname, '..', '..', 'dashboard', 'public')].find((d) =>
+    fs.existsSync(path.join(d, 'index.html')),
+  );
+}
+
+function chartJsFile(): string {
+  return require.resolve('chart.js/dist/chart.umd.js');
+}
+
+/** The express app: security headers, routes with their permission checks, dashboard, problem+json errors. */
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+    next();
+  });
+
+  const authenticate = createAuthenticator(ctx.tokens);
+  const raw = express.raw({ type: () => true, limit: ctx.config.maxBodyBytes, inflate: true });
+  const json = express.json({ limit: '1mb', strict: true });
+
+  // GET / is the dashboard for browsers and Elasticsearch's product information for shippers (Filebeat, Logstash).
+  app.get('/', (req: Request, _res: Response, next: NextFunction) => {
+    if (req.accepts(['html', 'json']) !== 'html') req.url = '/_es';
+    next();
+  });
+
+  for (const r of allRoutes(ctx)) {
+    const guard = async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        if (r.permission === 'public') return next();
+        const principal = await authenticate(req);
+        if (!kindAllows(principal.kind, r.permission)) throw new AppError(403, 'forbidden', `this token may not ${r.permission}`);
+        res.locals.principal = principal;
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
+    const body = r.body === 'raw' ? raw : r.method === 'post' ? json : (_q: Request, _s: Response, n: NextFunction) => n();
+    app[r.method](r.path, guard, body, async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        await r.handler(req, res, res.locals.principal);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+
+  const dir = dashboardDir();
+  app.get('/vendor/chart.umd.js', (_req, res) => res.sendFile(chartJsFile()));
+  if (dir) app.use(express.static(dir, { index: 'index.html', maxAge: '5m' }));
+  app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`));
+  app.use(problemHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,213 @@
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../core/config';
+import { createApp } from '../api/create-app';
+import { startSyslogServers } from '../collector/syslog/syslog-server';
+import { createFileTailer } from '../collector/tail/file-tailer';
+import { createSqlCheckpointStore } from '../collector/tail/checkpoint-store';
+import { loadTailConfig } from '../collector/tail/tail-config';
+import { pruneSqlEvents } from '../core/stores/sql-event-store';
+import { createRuntime, type Runtime } from './runtime';
+import { runDemo } from './run-demo';
+
+const HELP = `sargs — security and compliance operations for VPS
+
+Usage:
+  sargs init [--json]          create the data dir and the first platform-admin API token (printed once)
+  sargs start                  run API, dashboard, collector and workers (SARGS_ROLES picks a subset)
+  sargs demo [--days N] [--seed N] [--events-per-day N] [--json]
+                               load realistic VPS traffic with scripted misuse into the store
+  sargs token create --tenant T --source S [--days N] [--json]
+                               create a collector token
+  sargs help
+
+Configuration comes from the environment; see README.md ("Configuration").`;
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd = 'help', ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'init':
+        return await init(rest);
+      case 'start':
+        return await start();
+      case 'demo':
+        return await demo(rest);
+      case 'token':
+        return await token(rest);
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return 0;
+      default:
+        console.error(`sargs: unknown command '${cmd}'\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`sargs: ${err.message}`);
+      return 2;
+    }
+    if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      console.error(`sargs ${cmd}: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T>, quiet = true): Promise<T> {
+  const config = loadConfig();
+  const rt = await createRuntime(config, quiet ? { logger: (await import('pino')).default({ level: 'warn' }) } : {});
+  try {
+    return await fn(rt, config);
+  } finally {
+    await rt.close();
+  }
+}
+
+async function init(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
+  return withRuntime(async (rt, config) => {
+    const existing = (await rt.ctx.tokens.list()).filter((t) => t.kind === 'platform-admin' && !t.revokedAt);
+    if (existing.length) {
+      console.error(`sargs init: ${config.dataDir} is already initialised (platform-admin token ${existing[0].id} exists); revoke it to issue a new one`);
+      return 1;
+    }
+    const { token, info } = await rt.ctx.tokens.create({ kind: 'platform-admin', tenant: '*', description: 'first platform admin (sargs init)', createdBy: 'sargs init' });
+    await rt.ctx.audit.record('cli:init', 'token.created', `token:${info.id}`, { kind: info.kind });
+    if (values.json) console.log(JSON.stringify({ dataDir: config.dataDir, tokenId: info.id, token }));
+    else
+      console.log(`Sargs initialised in ${config.dataDir}\n\nPlatform-admin API token (shown once, keep it secret):\n\n  ${token}\n\nStart with: npm start   (then open http://${config.host}:${config.port}/)`);
+    return 0;
+  });
+}
+
+async function token(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'create') {
+    console.error("sargs token: expected 'create'");
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { tenant: { type: 'string' }, source: { type: 'string' }, days: { type: 'string', default: '365' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const days = Number(values.days);
+  if (!values.tenant || !values.source) {
+    console.error('sargs token create: --tenant and --source are required');
+    return 2;
+  }
+  if (!Number.isInteger(days) || days < 1 || days > 730) {
+    console.error('sargs token create: --days must be a whole number from 1 to 730');
+    return 2;
+  }
+  return withRuntime(async (rt) => {
+    if (values.tenant !== '*' && !rt.ctx.tenants.has(values.tenant!)) {
+      console.error(`sargs token create: unknown tenant '${values.tenant}' (see policies/tenants.yaml)`);
+      return 2;
+    }
+    const { token: secret, info } = await rt.ctx.tokens.create({
+      kind: 'collector',
+      tenant: values.tenant!,
+      source: values.source!,
+      createdBy: 'cli',
+      expiresAt: new Date(Date.now() + days * 86_400_000),
+    });
+    await rt.ctx.audit.record('cli', 'token.created', `token:${info.id}`, { kind: 'collector', tenant: info.tenant, source: info.source });
+    console.log(values.json ? JSON.stringify({ ...info, token: secret }) : secret);
+    return 0;
+  });
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      days: { type: 'string', default: '7' },
+      seed: { type: 'string', default: '2026' },
+      'events-per-day': { type: 'string', default: '20000' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const days = Number(values.days);
+  const seed = Number(values.seed);
+  const perDay = Number(values['events-per-day']);
+  if (!Number.isInteger(days) || days < 1 || days > 400) {
+    console.error('sargs demo: --days must be a whole number from 1 to 400');
+    return 2;
+  }
+  if (!Number.isInteger(seed) || !Number.isInteger(perDay) || perDay < 1) {
+    console.error('sargs demo: --seed and --events-per-day must be whole numbers');
+    return 2;
+  }
+  return withRuntime(async (rt) => {
+    const summary = await runDemo(rt.ctx.intake, { days, seed, eventsPerDay: perDay });
+    await rt.ctx.events.refresh();
+    if (values.json) console.log(JSON.stringify(summary));
+    else {
+      console.log(`Demo traffic loaded: ${summary.records} records (${summary.created} stored, ${summary.duplicates} already there, ${summary.rejected} dead-lettered) from ${summary.from} to ${summary.to}.`);
+      console.log('Scripted misuse for the detection rules:');
+      for (const s of summary.scenarios) console.log(`  - ${s.id}: ${s.title}`);
+    }
+    return 0;
+  });
+}
+
+async function start(): Promise<number> {
+  const config = loadConfig();
+  const rt = await createRuntime(config);
+  const { ctx, sql } = rt;
+  const log = ctx.logger;
+  const stops: Array<() => Promise<void>> = [];
+  const roles = new Set(config.roles);
+
+  if (roles.has('api') || roles.has('collector')) {
+    const server = http.createServer(createApp(ctx));
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    log.info({ url: `http://${config.host}:${port}/` }, 'Sargs HTTP listening');
+    if (process.send) process.send({ ready: true, port });
+    stops.push(() => new Promise((r) => server.close(() => r())));
+  }
+  if (roles.has('collector')) {
+    ctx.intake.start();
+    const syslog = await startSyslogServers({ port: config.syslogPort, host: config.host, tenant: config.syslogTenant, sink: ctx.intake, logger: log });
+    log.info({ udp: syslog.udpPort, tcp: syslog.tcpPort }, 'syslog listening');
+    stops.push(() => syslog.close());
+    if (config.tailConfig) {
+      const tailer = createFileTailer({ files: loadTailConfig(config.tailConfig), sink: ctx.intake, checkpoints: createSqlCheckpointStore(sql), logger: log });
+      await tailer.start();
+      stops.push(() => tailer.stop());
+    }
+  }
+  if (roles.has('worker') && ctx.events.kind === 'sql') {
+    // Retention of the embedded store (Elasticsearch applies its data stream lifecycle itself).
+    const prune = async () => {
+      const n = await pruneSqlEvents(sql, config.retentionDays).catch(() => 0);
+      if (n) log.info({ deleted: n }, 'events past retention deleted');
+    };
+    void prune();
+    const t = setInterval(prune, 3_600_000);
+    stops.push(async () => clearInterval(t));
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      log.info({ signal: sig }, 'stopping');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  for (const s of stops.reverse()) await s().catch(() => undefined);
+  await rt.close();
+  return 0;
+}
+

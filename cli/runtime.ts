@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Config } from '../core/config';
+import { createMetrics } from '../core/metrics';
+import { loadPseudonymKey } from '../core/pseudonym-key';
+import { createPgliteClient } from '../core/sql/pglite-client';
+import { createPostgresClient } from '../core/sql/postgres-client';
+import { migrate } from '../core/sql/migrate';
+import type { SqlClient } from '../core/sql/sql-client';
+import { createAuditLog } from '../core/stores/audit-log';
+import { createDeadLetterStore } from '../core/stores/dead-letter-store';
+import { createElasticsearchEventStore } from '../core/stores/elasticsearch-event-store';
+import type { EventStore } from '../core/stores/event-store';
+import { createSqlEventStore } from '../core/stores/sql-event-store';
+import { loadTenants } from '../core/tenants';
+import { createIntake } from '../collector/intake';
+import { createPseudonymiser } from '../collector/pseudonymise';
+import { DiskSpool } from '../collector/spool';
+import type { AppContext, Health } from '../api/app-context';
+import { createTokenStore } from '../api/tokens/token.store';
+
+/**
+ * The composition root: builds every store and service once from the configuration. The real service replaces
+ * each embedded part when its URL is set (ELASTICSEARCH_URL, DATABASE_URL, REDIS_URL).
+ */
+export async function createRuntime(config: Config, opts: { logger?: Logger } = {}): Promise<Runtime> {
+  const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'sargs' } });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const sql: SqlClient = config.databaseUrl
+    ? await createPostgresClient(config.databaseUrl)
+    : await createPgliteClient(path.join(config.dataDir, 'pglite'));
+  await migrate(sql);
+  const events: EventStore = config.elasticsearchUrl
+    ? createElasticsearchEventStore({ url: config.elasticsearchUrl, prefix: config.esPrefix, retentionDays: config.retentionDays })
+    : createSqlEventStore(sql);
+  await events.init().catch((err) => {
+    // Elasticsearch may be down at start: intake spools until it is back; the template is put on the next start.
+    logger.warn({ err: (err as Error).message }, 'event store not initialised yet');
+  });
+  const pseudonymiser = createPseudonymiser(loadPseudonymKey(config));
+  const tenants = loadTenants().ids;
+  const metrics = createMetrics();
+  const deadLetters = createDeadLetterStore(sql);
+  const spool = new DiskSpool(path.join(config.dataDir, 'spool'), config.spoolMaxBytes);
+  await spool.open();
+  const intake = createIntake({ store: events, spool, deadLetters, pseudonymiser, tenants, metrics, logger });
+  const tokens = createTokenStore(sql);
+  const audit = createAuditLog(sql);
+
+  const health = async (): Promise<Health> => {
+    const [ev, st] = await Promise.all([
+      events.health(),
+      sql.query('SELECT 1').then(
+        () => ({ ok: true }),
+        (err: Error) => ({ ok: false, detail: err.message }),
+      ),
+    ]);
+    const backends: Health['backends'] = {
+      events: { kind: events.kind === 'sql' ? sql.kind : 'elasticsearch', ...ev },
+      state: { kind: sql.kind, ...st },
+      jobs: { kind: config.redisUrl ? 'bullmq' : 'in-process', ok: true },
+    };
+    return {
+      status: Object.values(backends).every((b) => b.ok) ? 'ok' : 'degraded',
+      backends,
+      spool: intake.spoolStatus(),
+    };
+  };
+
+  const ctx: AppContext = { config, logger, events, deadLetters, tokens, audit, intake, pseudonymiser, tenants, metrics, health };
+  return {
+    ctx,
+    sql,
+    async close() {
+      await intake.stop();
+      await events.close();
+      await sql.close();
+    },
+  };
+}
+
+export interface Runtime {
+  ctx: AppContext;
+  sql: SqlClient;
+  close(): Promise<void>;
+}

@@ -1,0 +1,193 @@
+import type { Logger } from 'pino';
+import { AppError, StoreUnavailableError } from '../core/errors';
+import type { Metrics } from '../core/metrics';
+import type { DeadLetterStore, NewDeadLetter } from '../core/stores/dead-letter-store';
+import type { EventStore } from '../core/stores/event-store';
+import type { EcsEvent, IntakeContext, IntakeSink, ItemOutcome, RawRecord } from '../core/types';
+import { parseRecord } from './parse-record';
+import type { Pseudonymiser } from './pseudonymise';
+import type { DiskSpool } from './spool';
+
+export interface IntakeDeps {
+  store: EventStore;
+  spool: DiskSpool;
+  deadLetters: DeadLetterStore;
+  pseudonymiser: Pseudonymiser;
+  tenants: ReadonlySet<string>;
+  metrics: Metrics;
+  logger?: Logger;
+  /** How often the spool is retried while it holds events (ms, default 1000). */
+  replayIntervalMs?: number;
+}
+
+export interface Intake extends IntakeSink {
+  /** Starts replaying the spool in the background whenever it holds events. */
+  start(): void;
+  /** Stops the replay loop; pending appends are flushed. */
+  stop(): Promise<void>;
+  /** Replays the spool now (tests, shutdown); resolves with how many events were written. */
+  replay(): Promise<number>;
+  spoolStatus(): { depth: number; bytes: number };
+}
+
+/**
+ * The one path every record takes, whatever its transport: parse, normalise, pseudonymise, then store durably.
+ *
+ * An event is acknowledged (the promise resolves) only once it is in the event store or fsynced in the disk spool.
+ * While the spool holds anything, new events go to the spool too, so that they are stored in arrival order.
+ * A record that cannot be parsed or mapped goes to the dead-letter store with its reason and never holds back
+ * the good records of its batch.
+ */
+export function createIntake(deps: IntakeDeps): Intake {
+  const { store, spool, deadLetters, pseudonymiser, tenants, metrics, logger } = deps;
+  let timer: NodeJS.Timeout | undefined;
+
+  const updateSpoolGauges = () => {
+    metrics.spoolDepth.set(spool.depth);
+    metrics.spoolBytes.set(spool.bytes);
+  };
+
+  const writeToStore = async (events: EcsEvent[]) => {
+    const end = metrics.storeLatency.startTimer();
+    try {
+      return await store.bulk(events);
+    } finally {
+      end();
+    }
+  };
+
+  const replay = async (): Promise<number> => {
+    if (spool.depth === 0) return 0;
+    const failedItems: NewDeadLetter[] = [];
+    const n = await spool.drain(async (events) => {
+      const results = await writeToStore(events);
+      results.forEach((r, i) => {
+        if (r.status === 'created') metrics.stored.inc();
+        else if (r.status === 'duplicate') metrics.duplicates.inc();
+        else failedItems.push(storeRejection(events[i], r.reason));
+      });
+    });
+    if (failedItems.length) await deadLetters.add(failedItems);
+    updateSpoolGauges();
+    if (n) logger?.info({ events: n }, 'spool replayed into the event store');
+    return n;
+  };
+
+  const storeRejection = (ev: EcsEvent, reason: string): NewDeadLetter => ({
+    tenant: ev.vps.tenant,
+    source: String(ev.event.dataset ?? 'unknown'),
+    transport: 'store',
+    parser: String(ev.event.module ?? 'unknown'),
+    reason: `event store refused the event: ${reason}`,
+    field: null,
+    raw: ev.event.original ?? JSON.stringify(ev),
+  });
+
+  return {
+    async accept(records: RawRecord[], ctx: IntakeContext): Promise<ItemOutcome[]> {
+      const receivedAt = ctx.receivedAt ?? new Date().toISOString();
+      const fullCtx = { ...ctx, receivedAt };
+      metrics.received.inc({ transport: ctx.transport }, records.length);
+
+      // Refuse the whole batch before acknowledging any of it when the spool could not take it.
+      if (spool.depth > 0 && spool.wouldOverflow(records.reduce((s, r) => s + r.raw.length * 2, 0))) {
+        metrics.rejectedFull.inc();
+        throw new AppError(503, 'spool_full', 'the event store is unavailable and the disk spool is full; retry later', {
+          retryAfterSeconds: 30,
+        });
+      }
+
+      const outcomes: ItemOutcome[] = new Array(records.length);
+      const good: EcsEvent[] = [];
+      const goodAt: number[] = [];
+      const bad: NewDeadLetter[] = [];
+      const badAt: number[] = [];
+      records.forEach((rec, i) => {
+        const r = parseRecord(rec, fullCtx, { pseudonymiser, tenants });
+        if (r.ok) {
+          good.push(r.event);
+          goodAt.push(i);
+        } else {
+          badAt.push(i);
+          bad.push({
+            tenant: ctx.tenant === '*' ? null : ctx.tenant,
+            source: ctx.source,
+            transport: ctx.transport,
+            parser: ctx.parser,
+            reason: r.reason,
+            field: r.field ?? null,
+            // Person codes never reach storage in clear, not even in a dead letter.
+            raw: pseudonymiser.scrubText(rec.raw),
+            receivedAt,
+          });
+        }
+      });
+
+      if (good.length) {
+        let results: Array<ItemOutcome['status']> | undefined;
+        if (spool.depth === 0) {
+          try {
+            const stored = await writeToStore(good);
+            results = stored.map((s, k) => {
+              if (s.status === 'created') {
+                metrics.stored.inc();
+                return 'created';
+              }
+              if (s.status === 'duplicate') {
+                metrics.duplicates.inc();
+                return 'duplicate';
+              }
+              bad.push(storeRejection(good[k], s.reason));
+              badAt.push(goodAt[k]);
+              return 'rejected';
+            });
+          } catch (err) {
+            if (!(err instanceof StoreUnavailableError)) throw err;
+            logger?.warn({ err: err.message }, 'event store unavailable: spooling');
+          }
+        }
+        if (!results) {
+          await spool.append(good);
+          metrics.spooled.inc(good.length);
+          updateSpoolGauges();
+          results = good.map(() => 'spooled');
+        }
+        results.forEach((status, k) => {
+          if (status !== 'rejected') outcomes[goodAt[k]] = { status, id: good[k].event.id } as ItemOutcome;
+        });
+      }
+
+      if (bad.length) {
+        const ids = await deadLetters.add(bad);
+        metrics.deadLettered.inc({ transport: ctx.transport }, bad.length);
+        bad.forEach((b, k) => {
+          outcomes[badAt[k]] = { status: 'rejected', reason: b.reason, ...(b.field ? { field: b.field } : {}), deadLetterId: ids[k] };
+        });
+      }
+      return outcomes;
+    },
+
+    start() {
+      if (timer) return;
+      const tick = async () => {
+        try {
+          await replay();
+        } catch (err) {
+          if (!(err instanceof StoreUnavailableError)) logger?.error({ err }, 'spool replay failed');
+        } finally {
+          if (timer) timer = setTimeout(tick, deps.replayIntervalMs ?? 1000);
+        }
+      };
+      timer = setTimeout(tick, deps.replayIntervalMs ?? 1000);
+    },
+
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await spool.close();
+    },
+
+    replay,
+    spoolStatus: () => ({ depth: spool.depth, bytes: spool.bytes }),
+  };
+}

@@ -1,0 +1,102 @@
+import { createHmac } from 'node:crypto';
+import { AppError } from '../core/errors';
+import { personCodeDigitsProblem, validatePersonCode } from './person-code';
+
+/**
+ * Keyed pseudonyms for person codes and deterministic event ids.
+ *
+ * Person codes are personal data (GDPR Art. 4(1)); the event store holds only a keyed pseudonym (GDPR Art. 4(5),
+ * Art. 32(1)(a)) so that a DPO can still find "who accessed this person's data" by computing the same pseudonym.
+ */
+export interface Pseudonymiser {
+  /**
+   * The pseudonym of a valid person code: `pk_` + the first 32 hex characters of HMAC-SHA256(key, 11 digits).
+   * Hyphenated and unhyphenated forms give the same pseudonym.
+   * @throws AppError 400 `invalid_person_code` (details.field `person`) naming the reason, never the code.
+   */
+  person(code: string): string;
+  /**
+   * Replaces person codes in free text by their pseudonyms: every `DDDDDD-DDDDD` standing alone (even with a
+   * failing check digit, since a mistyped code is still personal data) and every standalone 11-digit run that
+   * validates as a person code.
+   */
+  scrubText(s: string): string;
+  /**
+   * A copy of `value` with scrubText applied to every string value in nested objects and arrays (object keys
+   * untouched; keys with undefined values and `__proto__` keys are left out, as JSON would).
+   */
+  scrubDeep<T>(value: T): T;
+  /** A deterministic id: base64url of HMAC-SHA256(key, parts joined with NUL), first 16 bytes (22 characters). */
+  eventId(parts: readonly string[]): string;
+}
+
+/** Cheap pre-check: does the text hold six consecutive ASCII digits? Most strings do not. */
+function hasSixDigitRun(s: string): boolean {
+  let run = 0;
+  for (let i = 0, n = s.length; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run === 6) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
+// `\b` on both sides: a code glued to letters or longer digit runs (ids, timestamps, IBANs) is not a code.
+const CODE_IN_TEXT = /\b(\d{6})(-?)(\d{5})\b/g;
+
+/**
+ * Creates the pseudonymiser for one key (see core/pseudonym-key.ts).
+ *
+ * @example
+ * const p = createPseudonymiser(loadPseudonymKey(config));
+ * p.person('161175-19997') === p.person('16117519997'); // true
+ * p.scrubText('looked up 161175-19997'); // 'looked up pk_…'
+ */
+export function createPseudonymiser(key: Buffer): Pseudonymiser {
+  if (!Buffer.isBuffer(key) || key.length < 16) throw new Error('pseudonym key must be a Buffer of at least 16 bytes');
+  const secret = Buffer.from(key);
+  const hmac = (message: string): Buffer => createHmac('sha256', secret).update(message, 'utf8').digest();
+  const pseudonymOfDigits = (digits: string): string => 'pk_' + hmac(digits).toString('hex', 0, 16);
+
+  const replaceCode = (match: string, head: string, hyphen: string, tail: string): string => {
+    const digits = head + tail;
+    // A hyphenated code is personal data even when mistyped; a bare 11-digit run is a code only when valid.
+    if (hyphen || personCodeDigitsProblem(digits) === undefined) return pseudonymOfDigits(digits);
+    return match;
+  };
+
+  const scrubText = (s: string): string => {
+    if (s.length < 11 || !hasSixDigitRun(s)) return s;
+    return s.replace(CODE_IN_TEXT, replaceCode);
+  };
+
+  const scrubDeep = (value: unknown): unknown => {
+    if (typeof value === 'string') return scrubText(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map(scrubDeep);
+    const out: Record<string, unknown> = {};
+    for (const k in value as Record<string, unknown>) {
+      // Own keys only; `__proto__` would set the copy's prototype and undefined values are not stored (JSON).
+      if (k === '__proto__' || !Object.prototype.hasOwnProperty.call(value, k)) continue;
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = scrubDeep(v);
+    }
+    return out;
+  };
+
+  return {
+    person(code: string): string {
+      const r = validatePersonCode(code);
+      if (!r.ok) {
+        throw new AppError(400, 'invalid_person_code', `person code is not valid: ${r.reason}`, { field: 'person' });
+      }
+      return pseudonymOfDigits(r.normalised);
+    },
+    scrubText,
+    scrubDeep: scrubDeep as <T>(value: T) => T,
+    eventId(parts: readonly string[]): string {
+      return hmac(parts.join('\0')).toString('base64url', 0, 16);
+    },
+  };
+}
