@@ -104,14 +104,15 @@ function parseUnsafe(rec: RawRecord, ctx: IntakeContext, deps: ParseRecordDeps):
   }
 
   const dataset = str(out.event.dataset) ?? DATASETS[parser];
+  const ingested = now.toISOString();
   const givenId = str(out.event.id);
   const draft = {
     ...out,
     '@timestamp': ts,
     event: {
       ...out.event,
-      created: receivedAt.toISOString(),
-      ingested: now.toISOString(),
+      created: receivedAt === now ? ingested : receivedAt.toISOString(),
+      ingested,
       module: parser,
       dataset,
       original: raw,

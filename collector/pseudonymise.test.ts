@@ -88,8 +88,26 @@ describe('eventId', () => {
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(p.eventId(['riga', 'vps.audit', 'raw'])).toBe(id);
     expect(p.eventId(['riga', 'vps.audi', 'traw'])).not.toBe(id);
-    const expected = createHmac('sha256', key).update('riga\0vps.audit\0raw').digest().subarray(0, 16).toString('base64url');
-    expect(id).toBe(expected);
+    // Keyed with a key derived from the pseudonym key (domain separation from person pseudonyms).
+    const eventKey = createHmac('sha256', key).update('sargs/event-id/v1').digest('hex');
+    const expected = createHmac('sha256', eventKey).update('riga\0vps.audit\0raw').digest().subarray(0, 16);
+    expect(id).toBe(expected.toString('base64url'));
+  });
+
+  it('hashes non-ASCII text as UTF-8', () => {
+    const eventKey = createHmac('sha256', key).update('sargs/event-id/v1').digest('hex');
+    const text = 'Rīgas valstspilsēta — ŠĶŪŅĀ ✓';
+    const expected = createHmac('sha256', eventKey).update(text, 'utf8').digest().subarray(0, 16);
+    expect(p.eventId([text])).toBe(expected.toString('base64url'));
+  });
+});
+
+describe('with a binary key (non-ASCII HMAC pads)', () => {
+  it.each([32, 64, 100])('matches createHmac for a %i-byte key', (len) => {
+    const k = Buffer.alloc(len, 0xe7);
+    const q = createPseudonymiser(k);
+    const expected = 'pk_' + createHmac('sha256', k).update('32345678901').digest('hex').slice(0, 32);
+    expect(q.person('323456-78901')).toBe(expected);
   });
 });
 

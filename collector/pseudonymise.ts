@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import crypto, { createHmac } from 'node:crypto';
 import { AppError } from '../core/errors';
 import { personCodeDigitsProblem, validatePersonCode } from './person-code';
 
@@ -55,9 +55,21 @@ const CODE_IN_TEXT = /\b(\d{6})(-?)(\d{5})\b/g;
  */
 export function createPseudonymiser(key: Buffer): Pseudonymiser {
   if (!Buffer.isBuffer(key) || key.length < 16) throw new Error('pseudonym key must be a Buffer of at least 16 bytes');
-  const secret = Buffer.from(key);
-  const hmac = (message: string): Buffer => createHmac('sha256', secret).update(message, 'utf8').digest();
-  const pseudonymOfDigits = (digits: string): string => 'pk_' + hmac(digits).toString('hex', 0, 16);
+  const personMac = hmacSha256(Buffer.from(key));
+  // Event ids use their own key, derived from the pseudonym key (domain separation: an event id never equals a
+  // person pseudonym's HMAC). 64 hex characters are ASCII, which lets the fast path hash strings directly.
+  const eventMac = hmacSha256(Buffer.from(createHmac('sha256', key).update('sargs/event-id/v1').digest('hex'), 'latin1'));
+  const cache = new Map<string, string>();
+  const pseudonymOfDigits = (digits: string): string => {
+    let p = cache.get(digits);
+    if (p === undefined) {
+      p = 'pk_' + personMac(digits).toString('hex', 0, 16);
+      // Bounded: in-process only, cleared when full (codes repeat a lot in audit logs of one office).
+      if (cache.size >= 50_000) cache.clear();
+      cache.set(digits, p);
+    }
+    return p;
+  };
 
   const replaceCode = (match: string, head: string, hyphen: string, tail: string): string => {
     const digits = head + tail;
@@ -96,7 +108,35 @@ export function createPseudonymiser(key: Buffer): Pseudonymiser {
     scrubText,
     scrubDeep: scrubDeep as <T>(value: T) => T,
     eventId(parts: readonly string[]): string {
-      return hmac(parts.join('\0')).toString('base64url', 0, 16);
+      return eventMac(parts.join('\0')).toString('base64url', 0, 16);
     },
+  };
+}
+
+const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer | string, enc: 'buffer') => Buffer }).hash;
+
+/**
+ * HMAC-SHA256 (RFC 2104) with the key pads computed once. Uses Node's one-shot `crypto.hash` (≥ 20.12), which
+ * avoids creating an Hmac object per call (the hot path hashes 1–2 messages per event); otherwise createHmac.
+ */
+function hmacSha256(key: Buffer): (message: string) => Buffer {
+  if (!oneShotHash) return (m) => createHmac('sha256', key).update(m, 'utf8').digest();
+  const hash = oneShotHash;
+  const k = Buffer.alloc(64);
+  (key.length > 64 ? crypto.createHash('sha256').update(key).digest() : key).copy(k);
+  const ipad = Buffer.alloc(64);
+  const outer = Buffer.alloc(96);
+  for (let i = 0; i < 64; i++) {
+    ipad[i] = k[i] ^ 0x36;
+    outer[i] = k[i] ^ 0x5c;
+  }
+  const asciiPad = ipad.every((b) => b < 0x80) ? ipad.toString('latin1') : undefined;
+  return (message) => {
+    // An ASCII pad can be prefixed as a string: UTF-8 leaves ASCII bytes as they are.
+    const inner = asciiPad !== undefined
+      ? hash('sha256', asciiPad + message, 'buffer')
+      : hash('sha256', Buffer.concat([ipad, Buffer.from(message, 'utf8')]), 'buffer');
+    inner.copy(outer, 64);
+    return hash('sha256', outer, 'buffer');
   };
 }

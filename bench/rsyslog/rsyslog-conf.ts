@@ -69,7 +69,7 @@ ruleset(name="ship") {
   action(type="mmjsonparse" cookie="")
   action(type="omelasticsearch"
     server=${quote(c.esHost)} serverport="${c.esPort}"
-    searchIndex=${quote(c.index)}
+    searchIndex=${quote(c.index)} esVersion.major="9"
     template="sargs_raw"
     bulkmode="on" maxbytes="20m"
     writeoperation="create" dynbulkid="on" bulkid="sargs_id"

@@ -42,9 +42,9 @@ async function countDocs(esUrl: string, index: string): Promise<number> {
   return ((await res.json()) as { count: number }).count;
 }
 
-function tail(file: string, lines = 20): string {
+function tail(file: string, lines = 20, maxChars = 4000): string {
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n').slice(-maxChars);
   } catch {
     return '(none)';
   }
@@ -130,7 +130,7 @@ export async function shipWithRsyslog(opts: ShipWithRsyslogOptions): Promise<Shi
       } else if (Date.now() - lastGrowth > stallMs) {
         throw new Error(
           `rsyslog stalled at ${n}/${opts.count} documents in ${opts.index}\n` +
-            `bulk errors (${errorFile}):\n${tail(errorFile, 5)}\nrsyslog:\n${tail(internalLog)}`,
+            `bulk errors (${errorFile}):\n${tail(errorFile, 5)}\nrsyslog:\n${tail(stderrLog)}\n${tail(internalLog)}`,
         );
       }
       await sleep(250);

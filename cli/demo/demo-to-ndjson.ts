@@ -3,8 +3,9 @@ import type { DemoRecord } from './demo-emitter';
 
 /**
  * Groups demo records into NDJSON batches per tenant and parser (one intake request each), at most `batchSize`
- * lines per batch. JSON sources are sent as their JSON line; text sources (access log, syslog) as a JSON string
- * line unless `textAsString` is false, in which case the raw line is sent as is.
+ * lines per batch. Every record is sent as its raw line: JSON sources as their JSON, access-log and syslog lines as
+ * text (the intake keeps a line that is not JSON as text for the line parsers). `textAsString: true` sends text
+ * lines as JSON strings instead.
  * @example for (const b of demoToNdjson(generateDemo(opts))) await post(`/api/v1/ingest?parser=${b.parser}`, b.body)
  */
 export function* demoToNdjson(
@@ -12,7 +13,7 @@ export function* demoToNdjson(
   opts: { batchSize?: number; textAsString?: boolean } = {},
 ): Generator<{ tenant: string; parser: DemoRecord['parser']; body: string; count: number }> {
   const batchSize = opts.batchSize ?? 500;
-  const textAsString = opts.textAsString ?? true;
+  const textAsString = opts.textAsString ?? false;
   const open = new Map<string, { tenant: string; parser: DemoRecord['parser']; lines: string[] }>();
   const flush = (key: string) => {
     const b = open.get(key)!;

@@ -186,7 +186,10 @@ describe('demoToNdjson', () => {
       expect(b.count).toBeLessThanOrEqual(100);
       const lines = b.body.trimEnd().split('\n');
       expect(lines).toHaveLength(b.count);
-      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+      const json = b.parser !== 'web_access' && b.parser !== 'syslog';
+      for (const line of lines) expect(line.startsWith('{')).toBe(json);
     }
+    const asStrings = [...demoToNdjson(sample.filter((r) => r.parser === 'syslog'), { textAsString: true })];
+    for (const b of asStrings) for (const line of b.body.trimEnd().split('\n')) expect(typeof JSON.parse(line)).toBe('string');
   });
 });

@@ -20,6 +20,10 @@ export function monthNumber(abbrev: string): number | undefined {
   return MONTHS[abbrev.slice(0, 3).toLowerCase()];
 }
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+// Already canonical (what JavaScript's toISOString writes): returned as is once its fields are checked.
+const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsetCache = new Map<number, number>();
 
@@ -63,8 +67,9 @@ export function wallTimeToUtc(
 /** Validates calendar fields (Date.UTC silently rolls 31 Feb over into March). */
 export function validFields(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return d <= days;
+  if (d <= 28) return true;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (mo === 2 ? (leap ? 29 : 28) : DAYS[mo - 1]);
 }
 
 /** Epoch milliseconds from fields plus an offset text (`Z`, `+02:00`, `+0200`, `+02`) or, without one, the zone. */
@@ -94,6 +99,8 @@ export function toIsoTimestamp(v: unknown): string | undefined {
     if (!Number.isFinite(v) || v < 0) return undefined;
     ms = v < 1e11 ? v * 1000 : v;
   } else if (typeof v === 'string') {
+    const c = v.length === 24 ? CANONICAL.exec(v) : null;
+    if (c) return validFields(+c[1], +c[2], +c[3], +c[4], +c[5], +c[6]) && c[6] !== '60' ? v : undefined;
     const m = ISO.exec(v.trim());
     if (!m) return /^\d{10,13}(\.\d+)?$/.test(v.trim()) ? toIsoTimestamp(Number(v.trim())) : undefined;
     const frac = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;

@@ -32,12 +32,13 @@ const describeLogger = hasLogger ? describe : describe.skip;
 
 function runLogger(args: string[], stdin?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn('logger', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    // With a message argument logger does not read stdin: give it none, or it may exit before we write.
+    const p = spawn('logger', args, { stdio: [stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
     let err = '';
-    p.stderr.on('data', (d) => (err += d));
+    p.stderr?.on('data', (d) => (err += d));
     p.on('error', reject);
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`logger exited ${code}: ${err}`))));
-    p.stdin.end(stdin ?? '');
+    p.stdin?.end(stdin);
   });
 }
 
