@@ -29,7 +29,7 @@ for (const b of backends) {
   b.describe(`intake and query end to end — ${b.name}`, () => {
     let s: RunningSargs;
     const post = (path: string, body: string | Buffer, token: string | undefined, headers: Record<string, string> = {}) =>
-      fetch(s.url + path, { method: 'POST', body, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/x-ndjson', ...headers } });
+      fetch(s.url + path, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/x-ndjson', ...headers } });
     const get = (path: string, token = s.adminToken) => fetch(s.url + path, { headers: { authorization: `Bearer ${token}` } });
     const refresh = () => s.runtime.ctx.events.refresh();
 

@@ -187,15 +187,26 @@ async function start(): Promise<number> {
       stops.push(() => tailer.stop());
     }
   }
-  if (roles.has('worker') && ctx.events.kind === 'sql') {
-    // Retention of the embedded store (Elasticsearch applies its data stream lifecycle itself).
-    const prune = async () => {
-      const n = await pruneSqlEvents(sql, config.retentionDays).catch(() => 0);
-      if (n) log.info({ deleted: n }, 'events past retention deleted');
-    };
-    void prune();
-    const t = setInterval(prune, 3_600_000);
-    stops.push(async () => clearInterval(t));
+  if (roles.has('worker')) {
+    // Maintenance runs as durable jobs: one retention job per hour, whichever instance adds it first (the hourly
+    // jobId makes the add idempotent across instances and restarts).
+    const worker = rt.jobs.process('maintenance', async (job) => {
+      if (job.name === 'retention' && ctx.events.kind === 'sql') {
+        // The embedded store's retention (Elasticsearch applies its data stream lifecycle itself).
+        const n = await pruneSqlEvents(sql, config.retentionDays);
+        if (n) log.info({ deleted: n }, 'events past retention deleted');
+      }
+    });
+    const schedule = () =>
+      rt.jobs
+        .add('maintenance', 'retention', {}, { jobId: `retention-${new Date().toISOString().slice(0, 13).replace(/\D/g, '')}`, attempts: 3, backoffMs: 60_000 })
+        .catch((err) => log.warn({ err: String(err) }, 'could not schedule retention'));
+    void schedule();
+    const t = setInterval(schedule, 300_000);
+    stops.push(async () => {
+      clearInterval(t);
+      await worker.close();
+    });
   }
 
   await new Promise<void>((resolve) => {

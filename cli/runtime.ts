@@ -14,6 +14,8 @@ import { createElasticsearchEventStore } from '../core/stores/elasticsearch-even
 import type { EventStore } from '../core/stores/event-store';
 import { createSqlEventStore } from '../core/stores/sql-event-store';
 import { loadTenants } from '../core/tenants';
+import { createJobQueue } from '../core/jobs/create-job-queue';
+import type { JobQueue } from '../core/jobs/job-queue';
 import { createIntake } from '../collector/intake';
 import { createPseudonymiser } from '../collector/pseudonymise';
 import { DiskSpool } from '../collector/spool';
@@ -47,6 +49,7 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   const intake = createIntake({ store: events, spool, deadLetters, pseudonymiser, tenants, metrics, logger });
   const tokens = createTokenStore(sql);
   const audit = createAuditLog(sql);
+  const jobs = createJobQueue({ redisUrl: config.redisUrl, sql, prefix: config.esPrefix, bullmq: { onError: (err) => logger.warn({ err: String(err) }, 'job queue error') } });
 
   const health = async (): Promise<Health> => {
     const [ev, st] = await Promise.all([
@@ -59,7 +62,10 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
     const backends: Health['backends'] = {
       events: { kind: events.kind === 'sql' ? sql.kind : 'elasticsearch', ...ev },
       state: { kind: sql.kind, ...st },
-      jobs: { kind: config.redisUrl ? 'bullmq' : 'in-process', ok: true },
+      jobs: await jobs.counts('maintenance').then(
+        () => ({ kind: jobs.kind === 'bullmq' ? 'bullmq' : `in-process (${sql.kind})`, ok: true }),
+        (err: Error) => ({ kind: jobs.kind, ok: false, detail: err.message }),
+      ),
     };
     return {
       status: Object.values(backends).every((b) => b.ok) ? 'ok' : 'degraded',
@@ -72,8 +78,10 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   return {
     ctx,
     sql,
+    jobs,
     async close() {
       await intake.stop();
+      await jobs.close();
       await events.close();
       await sql.close();
     },
@@ -83,5 +91,6 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
 export interface Runtime {
   ctx: AppContext;
   sql: SqlClient;
+  jobs: JobQueue;
   close(): Promise<void>;
 }

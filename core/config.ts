@@ -24,8 +24,19 @@ const url = (name: string, protocols: string[]) =>
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must use ${protocols.join(' or ')}` });
     });
 
-const port = (dflt: number) => z.coerce.number().int().min(0).max(65535).default(dflt);
-const positive = (dflt: number) => z.coerce.number().int().positive().default(dflt);
+/**
+ * A whole number written in decimal digits. `z.coerce.number()` took `'  '` as 0 (a blank PORT meant "any free
+ * port") and `0x50` as 80; only digits are accepted.
+ */
+const whole = (dflt: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, 'must be a whole number in decimal digits')
+    .default(String(dflt))
+    .transform(Number);
+const port = (dflt: number) => whole(dflt).pipe(z.number().max(65535, 'must be at most 65535'));
+const positive = (dflt: number) => whole(dflt).pipe(z.number().positive());
 
 const schema = z.object({
   PORT: port(8080),

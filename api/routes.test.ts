@@ -1,0 +1,230 @@
+import type { Permission } from './auth/permissions';
+import { allRoutes } from './create-app';
+import { eventFilterNames } from './events/events.routes';
+import { openApiPath } from './openapi/openapi';
+import type { RouteDef } from './route';
+import { startSargs, type RunningSargs } from './testing/start-sargs';
+import type { TokenKind } from './tokens/token.store';
+
+/**
+ * Keeps the HTTP API honest: every route declares a permission, the served OpenAPI document lists exactly the
+ * routes that exist, and each token kind gets exactly the routes its permissions allow.
+ */
+
+/** Every Permission, at run time; `_complete` fails to compile when the Permission type gains a member. */
+const PERMISSIONS = ['events:ingest', 'events:read', 'deadletter:read', 'tokens:manage', 'metrics:read', 'system:read'] as const satisfies readonly Permission[];
+const _complete: Exclude<Permission, (typeof PERMISSIONS)[number]> extends never ? true : never = true;
+void _complete;
+
+/** Only liveness and the API description may be read without a token. */
+const PUBLIC = ['get /healthz', 'get /api/v1/openapi.json'];
+
+/**
+ * What each token kind may do today (until issue 3 moves roles to policies/): stated here on its own, so that
+ * widening a kind in api/auth/permissions.ts shows up as a failing test.
+ */
+const ALLOWED: Record<TokenKind | 'none', ReadonlySet<Permission>> = {
+  'platform-admin': new Set(PERMISSIONS),
+  collector: new Set<Permission>(['events:ingest']),
+  none: new Set(),
+};
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const key = (method: string, path: string) => `${method} ${path}`;
+const pathParams = (expressPath: string) => [...expressPath.matchAll(/:(\w+)/g)].map((m) => m[1]);
+
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: unknown;
+}
+interface Operation {
+  operationId: string;
+  summary?: string;
+  tags?: string[];
+  'x-permission': string;
+  security?: unknown[];
+  parameters?: Parameter[];
+  requestBody?: { content?: Record<string, unknown> };
+  responses: Record<string, { description?: string }>;
+}
+interface OpenApiDoc {
+  openapi: string;
+  info: { title: string; version: string };
+  components?: { securitySchemes?: Record<string, { type: string }> };
+  security?: Array<Record<string, unknown>>;
+  paths: Record<string, Record<string, Operation>>;
+}
+
+let s: RunningSargs;
+let routes: RouteDef[];
+let doc: OpenApiDoc;
+let tokens: Record<TokenKind | 'none', string | undefined>;
+
+beforeAll(async () => {
+  s = await startSargs();
+  routes = allRoutes(s.runtime.ctx);
+  const res = await fetch(`${s.url}/api/v1/openapi.json`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  doc = (await res.json()) as OpenApiDoc;
+  tokens = { 'platform-admin': s.adminToken, collector: s.collectorToken, none: undefined };
+});
+afterAll(async () => s?.close());
+
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+const operationOf = (r: RouteDef) => doc.paths[openApiPath(r.path)]?.[r.method];
+
+describe('route table', () => {
+  test('every route declares a known permission or public; only liveness and the API description are public', () => {
+    expect(routes.length).toBeGreaterThan(0);
+    for (const r of routes) {
+      expect([...PERMISSIONS, 'public']).toContain(r.permission);
+      expect(r.summary.trim()).not.toBe('');
+      expect(r.tags.length).toBeGreaterThan(0);
+    }
+    expect(routes.filter((r) => r.permission === 'public').map((r) => key(r.method, r.path)).sort()).toEqual([...PUBLIC].sort());
+  });
+
+  test('no two routes share a method and path', () => {
+    const keys = routes.map((r) => key(r.method, openApiPath(r.path)));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('served OpenAPI document', () => {
+  test('has the basic OpenAPI 3.1 shape', () => {
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(typeof doc.info.title).toBe('string');
+    expect(doc.info.title).not.toBe('');
+    expect(doc.info.version).toBe(s.runtime.ctx.config.version);
+    expect(typeof doc.paths).toBe('object');
+    for (const path of Object.keys(doc.paths)) expect(path.startsWith('/')).toBe(true);
+    // Every security requirement names a declared scheme (OpenAPI 3.1 §4.8.30).
+    const schemes = Object.keys(doc.components?.securitySchemes ?? {});
+    for (const req of doc.security ?? []) for (const name of Object.keys(req)) expect(schemes).toContain(name);
+  });
+
+  test('lists exactly the routes of the route table (paths and methods)', () => {
+    const documented = operations().map((o) => key(o.method, o.path)).sort();
+    const actual = routes.map((r) => key(r.method, openApiPath(r.path))).sort();
+    expect(documented).toEqual(actual);
+    for (const o of operations()) expect(HTTP_METHODS).toContain(o.method);
+  });
+
+  test('each operation has a unique operationId, responses with descriptions, and its route permission as x-permission', () => {
+    const ids = operations().map((o) => o.op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of routes) {
+      const op = operationOf(r);
+      expect(op).toBeDefined();
+      expect(op['x-permission']).toBe(r.permission);
+      expect(op.summary).toBe(r.summary);
+      // Public operations override the document-wide security requirement; guarded ones inherit it.
+      if (r.permission === 'public') expect(op.security).toEqual([]);
+      else expect(op.security).toBeUndefined();
+      const codes = Object.keys(op.responses ?? {});
+      expect(codes.length).toBeGreaterThan(0);
+      for (const code of codes) {
+        expect(code).toMatch(/^([1-5]\d\d|[1-5]XX|default)$/);
+        expect(typeof op.responses[code].description).toBe('string');
+      }
+      if (op.requestBody) expect(Object.keys(op.requestBody.content ?? {}).length).toBeGreaterThan(0);
+    }
+  });
+
+  test('path parameters are declared, required, and exist in the path; parameters are unique', () => {
+    for (const r of routes) {
+      const op = operationOf(r);
+      const params = op.parameters ?? [];
+      for (const p of params) {
+        expect(['query', 'header', 'path', 'cookie']).toContain(p.in);
+        expect(p.schema).toBeDefined();
+      }
+      const inPath = params.filter((p) => p.in === 'path');
+      expect(inPath.map((p) => p.name).sort()).toEqual(pathParams(r.path).sort());
+      for (const p of inPath) expect(p.required).toBe(true);
+      const ids = params.map((p) => `${p.in}:${p.name}`);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
+
+  test('GET /api/v1/events documents exactly the query parameters its schema reads; the count route its filters', () => {
+    const names = (path: string) => (doc.paths[path].get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort();
+    expect(names('/api/v1/events')).toEqual([...eventFilterNames, 'size', 'after'].sort());
+    expect(names('/api/v1/events/count')).toEqual([...eventFilterNames].sort());
+  });
+
+  // Each documented query parameter of GET /api/v1/events is really read: a bad value is refused naming it.
+  const badValues: Record<string, string> = {
+    tenant: 'no-such-tenant',
+    app: 'A'.repeat(65),
+    user: 'u'.repeat(257),
+    person: '1'.repeat(33),
+    action: 'a'.repeat(129),
+    outcome: 'maybe',
+    from: 'yesterday',
+    to: '2026-13-45',
+    size: '0',
+    after: 'not-a-cursor',
+  };
+  test('every documented query parameter of GET /api/v1/events is read and validated by the route', async () => {
+    const documented = (doc.paths['/api/v1/events'].get.parameters ?? []).map((p) => p.name);
+    expect(Object.keys(badValues).sort()).toEqual([...documented].sort());
+    for (const [name, value] of Object.entries(badValues)) {
+      const res = await fetch(`${s.url}/api/v1/events?${new URLSearchParams({ [name]: value })}`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+      expect({ name, status: res.status }).toEqual({ name, status: 400 });
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await res.json()) as { field: string }).field).toBe(name);
+    }
+  });
+});
+
+describe('permission matrix: token kind × every guarded route', () => {
+  /** A request that changes nothing: path parameters filled with a name that exists nowhere, empty bodies. */
+  const probe = (r: RouteDef, token: string | undefined) => {
+    const url = s.url + r.path.replace(/:(\w+)/g, 'sargs-probe');
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    if (r.method === 'post') headers['content-type'] = r.body === 'raw' ? 'application/x-ndjson' : 'application/json';
+    return fetch(url, { method: r.method.toUpperCase(), headers, ...(r.method === 'post' ? { body: r.body === 'raw' ? '' : '{}' } : {}) });
+  };
+
+  test('kinds allow what api/auth/permissions.ts says today', () => {
+    // Sanity for the table below: the collector only ingests, the platform admin does everything.
+    const { kindAllows } = require('./auth/permissions') as typeof import('./auth/permissions');
+    for (const kind of ['platform-admin', 'collector'] as const)
+      for (const p of PERMISSIONS) expect({ kind, p, allowed: kindAllows(kind, p) }).toEqual({ kind, p, allowed: ALLOWED[kind].has(p) });
+  });
+
+  test('401 without a token or with a bad one, 403 without the permission, neither with it', async () => {
+    const guarded = routes.filter((r) => r.permission !== 'public');
+    expect(guarded.length).toBeGreaterThan(0);
+    const seen: string[] = [];
+    for (const r of guarded) {
+      const permission = r.permission as Permission;
+      for (const kind of Object.keys(tokens) as Array<TokenKind | 'none'>) {
+        const res = await probe(r, tokens[kind]);
+        const want = kind === 'none' ? 401 : ALLOWED[kind].has(permission) ? 'allowed' : 403;
+        const got = res.status === 401 || res.status === 403 ? res.status : 'allowed';
+        seen.push(`${key(r.method, r.path)} as ${kind}: ${got}${got === 'allowed' ? ` (${res.status})` : ''}`);
+        expect({ route: key(r.method, r.path), kind, got }).toEqual({ route: key(r.method, r.path), kind, got: want });
+        if (got !== 'allowed') expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        else expect(res.status).toBeLessThan(500);
+        await res.arrayBuffer();
+      }
+      const bad = await probe(r, 'sargs_0000000000000000_' + 'A'.repeat(43));
+      expect({ route: key(r.method, r.path), status: bad.status }).toEqual({ route: key(r.method, r.path), status: 401 });
+    }
+    expect(seen.length).toBe(guarded.length * 3);
+  });
+
+  test('public routes answer without a token', async () => {
+    for (const r of routes.filter((x) => x.permission === 'public')) {
+      const res = await probe(r, undefined);
+      expect({ route: key(r.method, r.path), status: res.status }).toEqual({ route: key(r.method, r.path), status: 200 });
+      await res.arrayBuffer();
+    }
+  });
+});
