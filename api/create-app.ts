@@ -43,7 +43,8 @@ function dashboardDir(): string | undefined {
 }
 
 function chartJsFile(): string {
-  return require.resolve('chart.js/dist/chart.umd.js');
+  // chart.js does not export its UMD build's path; it sits beside the CommonJS entry in dist/.
+  return path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
 }
 
 /** The express app: security headers, routes with their permission checks, dashboard, problem+json errors. */

@@ -22,9 +22,9 @@ function rigaDateTime(iso: string): string {
 
 /** VPS audit events of the demo generator, re-timed into the last hours so the 24 h overview shows them. */
 function recentAuditEvents(now: number): { lines: string[]; apps: string[] } {
-  const yesterday = new Date(now - 86400000);
   const picked: Record<string, unknown>[] = [];
-  for (const r of generateDemo({ start: yesterday, days: 1, seed: 11, tenants: ['riga', 'jelgava'], eventsPerDay: 400 })) {
+  // a Tuesday: a working day with every kind of staff activity (the times are replaced below)
+  for (const r of generateDemo({ start: new Date('2026-11-24T10:00:00Z'), days: 1, seed: 11, tenants: ['riga', 'jelgava'], eventsPerDay: 400 })) {
     if (r.parser !== 'vps_audit' || r.scenario) continue;
     const e = JSON.parse(r.raw) as Record<string, unknown>;
     if (e.org !== 'riga' && e.org !== 'jelgava') continue;
@@ -98,8 +98,6 @@ describe('dashboard (chromium e2e)', () => {
     expect(await page.getByTestId('signin').isVisible()).toBe(false);
 
     const canvas = page.getByTestId('events-chart');
-    console.log('DEBUG', consoleErrors, await page.evaluate(() => ({ chart: typeof (window as any).Chart, w: document.querySelector('canvas')!.getBoundingClientRect().width, err: document.querySelector('[data-testid=overview-error]')!.textContent, label: document.querySelector('canvas')!.getAttribute('aria-label') })));
-    await page.screenshot({ path: '/tmp/dash-dev/e2e.png', fullPage: true });
     // Chart.js sizes the canvas to its box once it has drawn (responsive resize)
     await page.waitForFunction(() => {
       const c = document.querySelector('[data-testid=events-chart]');

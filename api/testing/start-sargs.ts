@@ -53,7 +53,10 @@ export async function startSargs(opts: { env?: Record<string, string>; dataDir?:
  * Starts `sargs start` as a child process (for crash tests: it can be SIGKILLed). Resolves when it listens.
  */
 export async function spawnSargs(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const bin = path.resolve(__dirname, '..', '..', 'bin', 'sargs.js');
+  // From api/testing (jest) or dist/api/testing (compiled): the repository's bin/sargs.js.
+  let root = path.resolve(__dirname, '..', '..');
+  if (path.basename(root) === 'dist') root = path.dirname(root);
+  const bin = path.join(root, 'bin', 'sargs.js');
   const child = fork(bin, ['start'], {
     env: { ...process.env, PORT: '0', SARGS_SYSLOG_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

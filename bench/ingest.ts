@@ -1,0 +1,145 @@
+/**
+ * bench/ingest — the intake figures of issue 2, all measured in one run on this machine:
+ *   (a) parse + normalise + pseudonymise to a null sink on one core (bench/ingest-parse.ts);
+ *   (b) HTTP NDJSON into Elasticsearch end to end: `sargs start` as its own process, events POSTed in batches,
+ *       timed from the first request until every event is searchable in Elasticsearch;
+ *   (c) the same events shipped into the same Elasticsearch by rsyslog with omelasticsearch (bench/rsyslog),
+ *       and the ratio b/c.
+ *
+ *   scripts/services.sh start && npm run build && node dist/bench/ingest.js [events]
+ *
+ * Needs Elasticsearch at ELASTICSEARCH_URL (default http://127.0.0.1:9200) and Debian's rsyslog and
+ * rsyslog-elasticsearch. Targets: (a) ≥ 100,000 events/s; b/c ≥ 1.0.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { benchParse } from './ingest-parse';
+import { shipWithRsyslog } from './rsyslog/ship';
+import { spawnSargs } from '../api/testing/start-sargs';
+
+const ES = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Valid legacy person code for day `i` (check digit per DOMAIN.md), so pseudonymisation has real work. */
+function personCode(i: number): string {
+  for (let k = 0; ; k++) {
+    const d = `${String((i % 28) + 1).padStart(2, '0')}${String((i % 12) + 1).padStart(2, '0')}${String(50 + (i % 50)).padStart(2, '0')}1${String((i * 7 + k) % 1000).padStart(3, '0')}`;
+    const w = [1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const c = (1101 - [...d].reduce((s, ch, j) => s + Number(ch) * w[j], 0)) % 11;
+    if (c < 10) return `${d.slice(0, 6)}-${d.slice(6)}${c}`;
+  }
+}
+
+/** The benchmark's events: ECS JSON lines as a VPS application would ship them (a person code in clear). */
+function writeEvents(file: string, n: number): void {
+  const apps = ['PERS', 'NINO', 'SOPA', 'DZIMTS', 'JUPIS', 'NEKIP'];
+  const tenants = ['riga', 'jelgava', 'valmieras-novads', 'ventspils', 'liepaja'];
+  const base = Date.now() - 3_600_000;
+  const fd = fs.openSync(file, 'w');
+  let buf = '';
+  for (let i = 0; i < n; i++) {
+    buf +=
+      JSON.stringify({
+        '@timestamp': new Date(base + i).toISOString(),
+        event: { id: `bench-${i}`, action: 'person-viewed', outcome: 'success', category: ['database'] },
+        service: { name: apps[i % apps.length] },
+        organization: { id: tenants[(i >> 3) % tenants.length] },
+        user: { name: `user${i % 300}` },
+        source: { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` },
+        vps: { tenant: tenants[i % tenants.length], subject: { person: personCode(i) }, data_category: 'residence', purpose: `case ${i % 977}` },
+        message: `person record viewed by user${i % 300}`,
+      }) + '\n';
+    if (buf.length > 1 << 20) {
+      fs.writeSync(fd, buf);
+      buf = '';
+    }
+  }
+  fs.writeSync(fd, buf);
+  fs.closeSync(fd);
+}
+
+async function esCount(index: string): Promise<number> {
+  await fetch(`${ES}/${index}/_refresh`, { method: 'POST' });
+  const r = await fetch(`${ES}/${index}/_count`);
+  return r.ok ? ((await r.json()) as { count: number }).count : 0;
+}
+
+async function waitForCount(index: string, n: number, timeoutMs = 600_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while ((await esCount(index)) < n) {
+    if (Date.now() > end) throw new Error(`${index}: fewer than ${n} events after ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/** (b): Sargs in its own process, HTTP NDJSON batches of `batch` lines with `concurrency` requests in flight. */
+async function benchSargs(file: string, n: number, prefix: string, dataDir: string, batch = 2000, concurrency = 4) {
+  const env = { SARGS_DATA_DIR: dataDir, ELASTICSEARCH_URL: ES, SARGS_ES_PREFIX: prefix, SARGS_ROLES: 'api,collector', LOG_LEVEL: 'warn' };
+  const init = JSON.parse(execFileSync(process.execPath, [path.resolve(__dirname, '../../bin/sargs.js').replace(`${path.sep}dist${path.sep}`, path.sep), 'init', '--json'], { env: { ...process.env, ...env } }).toString());
+  const { child, url } = await spawnSargs(env);
+  try {
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const bodies: string[] = [];
+    for (let i = 0; i < lines.length; i += batch) bodies.push(lines.slice(i, i + batch).join('\n') + '\n');
+    let next = 0;
+    let acknowledged = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++];
+          const r = await fetch(`${url}/api/v1/ingest`, { method: 'POST', body, headers: { authorization: `Bearer ${init.token}`, 'content-type': 'application/x-ndjson' } });
+          if (!r.ok) throw new Error(`ingest HTTP ${r.status}: ${await r.text()}`);
+          const j = (await r.json()) as { created: number; duplicates: number; spooled: number; rejected: number };
+          if (j.rejected) throw new Error(`ingest rejected ${j.rejected} events`);
+          acknowledged += j.created + j.duplicates + j.spooled;
+        }
+      }),
+    );
+    const acked = (performance.now() - t0) / 1000;
+    await waitForCount(`${prefix}-events`, n);
+    const seconds = (performance.now() - t0) / 1000;
+    if (acknowledged !== n) throw new Error(`acknowledged ${acknowledged} of ${n}`);
+    return { seconds, acknowledgedSeconds: acked, eventsPerSecond: Math.round(n / seconds) };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function main() {
+  const n = Number(process.argv[2] ?? 200_000);
+  const health = await fetch(`${ES}/_cluster/health`).catch(() => undefined);
+  if (!health?.ok) {
+    console.error(`bench/ingest: Elasticsearch is not reachable at ${ES} (start it with scripts/services.sh start)`);
+    process.exit(2);
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sargs-bench-'));
+  const file = path.join(work, 'events.ndjson');
+  writeEvents(file, n);
+  const prefix = `bench-${Date.now().toString(36)}`;
+  console.log(`bench/ingest: ${n.toLocaleString('en')} events, ${os.cpus().length} cores, Elasticsearch ${ES}, Node ${process.version}`);
+
+  const a = benchParse(Math.max(n, 200_000));
+  console.log(`(a) parse + normalise + pseudonymise, one core, null sink: ${a.eventsPerSecond.toLocaleString('en')} events/s (target ≥ 100,000)`);
+
+  const b = await benchSargs(file, n, prefix, path.join(work, 'sargs-data'));
+  console.log(`(b) Sargs HTTP NDJSON → Elasticsearch, end to end:      ${b.eventsPerSecond.toLocaleString('en')} events/s (${b.seconds.toFixed(1)} s; all acknowledged after ${b.acknowledgedSeconds.toFixed(1)} s)`);
+
+  // The rsyslog peer writes into a data stream of the same template (pattern <prefix>-events*), same mappings.
+  const c = await shipWithRsyslog({ esUrl: ES, index: `${prefix}-events-rsyslog`, file, count: n, workDir: path.join(work, 'rsyslog') });
+  console.log(`(c) rsyslog imfile → omelasticsearch, same events:       ${Math.round(c.eventsPerSecond).toLocaleString('en')} events/s (${c.seconds.toFixed(1)} s)`);
+  const ratio = b.eventsPerSecond / c.eventsPerSecond;
+  console.log(`b/c = ${ratio.toFixed(2)} (target ≥ 1.0)`);
+  const out = { date: new Date().toISOString(), events: n, a: a.eventsPerSecond, b: b.eventsPerSecond, c: Math.round(c.eventsPerSecond), ratio: Number(ratio.toFixed(2)) };
+  fs.mkdirSync(path.resolve(__dirname, '../../bench/out'), { recursive: true });
+  fs.writeFileSync(path.resolve(__dirname, '../../bench/out/ingest.json'), JSON.stringify(out, null, 2) + '\n');
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+void main().catch((err) => {
+  console.error(`bench/ingest: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

@@ -1,0 +1,318 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createPgliteClient } from '../core/sql/pglite-client';
+import { describeWith, TEST_ELASTICSEARCH_URL, uniqueName } from '../core/testing/services';
+import { compareWithAcknowledged, postBatch, startSender, waitForSpoolDrained, type BatchOutcome } from '../api/testing/audit-stream';
+import { dropEsPrefix, esAnswers, esControllable, esKill, esStart, storedRecordIds } from '../api/testing/elasticsearch-faults';
+import { spawnSargs, startSargs } from '../api/testing/start-sargs';
+
+/**
+ * Durability of the intake (collector/intake.ts, collector/spool.ts) under faults: an event acknowledged with 200
+ * is in the event store or fsynced in the disk spool, so it survives Elasticsearch going away and Sargs being
+ * SIGKILLed, and it is stored once. Elasticsearch is killed and restarted through scripts/services.sh; every test
+ * leaves it running, pass or fail. Crash tests run `bin/sargs.js start` from dist/ (`npm run build` first).
+ */
+
+const run = promisify(execFile);
+const BIN = path.resolve(__dirname, '..', 'bin', 'sargs.js');
+const SIZE = 100;
+const tmpDirs: string[] = [];
+const prefixes: string[] = [];
+
+const tmpDir = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sargs-fault-'));
+  tmpDirs.push(d);
+  return d;
+};
+const esPrefix = () => {
+  const p = uniqueName('fault').toLowerCase().replace(/_/g, '-');
+  prefixes.push(p);
+  return p;
+};
+const streamId = (tag: string) => uniqueName(tag);
+const acked = (xs: BatchOutcome[]) => xs.filter((o) => o.status === 200);
+const spooled = (xs: BatchOutcome[]) => xs.reduce((n, o) => n + (o.status === 200 ? (o.body?.spooled ?? 0) : 0), 0);
+
+/** Environment of a child Sargs on its own data dir; state in embedded PGlite there, events in ES when given. */
+const childEnv = (dataDir: string, es?: string): Record<string, string> => ({
+  SARGS_DATA_DIR: dataDir,
+  ELASTICSEARCH_URL: es ? TEST_ELASTICSEARCH_URL : '',
+  SARGS_ES_PREFIX: es ?? 'sargs',
+  DATABASE_URL: '',
+  REDIS_URL: '',
+  SARGS_ROLES: 'api,collector',
+  LOG_LEVEL: 'error',
+});
+
+/** A central collector token created with the CLI in the child's data dir (before the child holds it open). */
+async function cliCollectorToken(env: Record<string, string>): Promise<string> {
+  const { stdout } = await run(process.execPath, [BIN, 'token', 'create', '--tenant', '*', '--source', 'fault-test', '--json'], {
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  const line = stdout.trim().split('\n').reverse().find((l) => l.includes('"token"'));
+  return (JSON.parse(line!) as { token: string }).token;
+}
+
+/** Events waiting in a data dir's spool files, counted from disk (complete lines only). */
+function spoolLinesOnDisk(dataDir: string): number {
+  const dir = path.join(dataDir, 'spool');
+  if (!fs.existsSync(dir)) return 0;
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ndjson'))
+    .reduce((n, f) => n + fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.endsWith('}')).length, 0);
+}
+
+const expectExact = (stored: string[], outcomes: BatchOutcome[], run: string) => {
+  const c = compareWithAcknowledged(stored, outcomes, run, SIZE);
+  expect({ missing: c.missing.slice(0, 5), duplicates: c.duplicates.slice(0, 5), unexpected: c.unexpected.slice(0, 5) }).toEqual({
+    missing: [],
+    duplicates: [],
+    unexpected: [],
+  });
+  expect(stored.length).toBeGreaterThanOrEqual(c.acknowledged);
+  return c;
+};
+
+beforeAll(() => {
+  if (!fs.existsSync(path.resolve(__dirname, '..', 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+});
+
+afterAll(async () => {
+  if (await esAnswers()) for (const p of prefixes) await dropEsPrefix(p).catch(() => undefined);
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describeWith('elasticsearch')('intake durability with Elasticsearch faults', () => {
+  beforeAll(() => {
+    if (!esControllable()) throw new Error('these tests kill and restart Elasticsearch: start it with `scripts/services.sh start elasticsearch`');
+  });
+  // Whatever happened, Elasticsearch is left running for the next suite.
+  afterAll(() => esStart(), 180_000);
+
+  test('Elasticsearch killed mid-stream and started again: exactly the sent events are stored, once', async () => {
+    const prefix = esPrefix();
+    const runId = streamId('es-kill');
+    const s = await startSargs({ env: { ELASTICSEARCH_URL: TEST_ELASTICSEARCH_URL, SARGS_ES_PREFIX: prefix }, dataDir: tmpDir() });
+    const outcomes: BatchOutcome[] = [];
+    try {
+      let killing: Promise<void> | undefined;
+      try {
+        for (let i = 0; i < 30; i++) {
+          if (i === 10) killing = esKill(); // batches 10… are in flight while the node dies
+          if (i === 15) await killing; // 15…24: certainly down
+          if (i === 25) await esStart(); // 25…29 arrive while the spool replays
+          outcomes.push({ batch: i, ...(await postBatch(s.url, s.collectorToken, runId, i, SIZE)) });
+        }
+      } finally {
+        await killing?.catch(() => undefined);
+        await esStart();
+      }
+      // Every batch acknowledged in full: stored, or spooled while Elasticsearch was away.
+      expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 200));
+      for (const o of outcomes) expect((o.body?.created ?? 0) + (o.body?.duplicates ?? 0) + (o.body?.spooled ?? 0)).toBe(SIZE);
+      expect(outcomes.slice(15, 25).map((o) => o.body?.spooled)).toEqual(Array(10).fill(SIZE));
+      expect(outcomes.slice(0, 10).map((o) => o.body?.created)).toEqual(Array(10).fill(SIZE));
+
+      expect(await waitForSpoolDrained(s.url, 90_000)).toBe(0);
+      const { ids, dataStream } = await storedRecordIds(prefix);
+      expect(ids.length).toBe(30 * SIZE);
+      expect(new Set(ids).size).toBe(30 * SIZE);
+      expectExact(ids, outcomes, runId);
+      expect(dataStream).toBe(true);
+    } finally {
+      await s.close();
+    }
+  }, 180_000);
+
+  test('Sargs SIGKILLed mid-stream and restarted: every acknowledged event is stored once', async () => {
+    const prefix = esPrefix();
+    const runId = streamId('sargs-kill');
+    const env = childEnv(tmpDir(), prefix);
+    const token = await cliCollectorToken(env);
+    const first = await spawnSargs(env);
+    const killAfter = 3 + Math.floor(Math.random() * 10);
+    try {
+      const sender = startSender({
+        url: first.url,
+        token,
+        run: runId,
+        batches: 60,
+        size: SIZE,
+        concurrency: 3,
+        onOutcome: (_o, all) => {
+          if (acked(all).length === killAfter) first.child.kill('SIGKILL');
+        },
+      });
+      const outcomes = await sender.done;
+      expect(await first.exited).toBe(null);
+      expect(acked(outcomes).length).toBeGreaterThanOrEqual(killAfter);
+
+      const second = await spawnSargs(env);
+      try {
+        expect(await waitForSpoolDrained(second.url, 60_000)).toBe(0);
+        const { ids } = await storedRecordIds(prefix);
+        expectExact(ids, outcomes, runId);
+      } finally {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  test('Sargs SIGKILLed while Elasticsearch is down: the restart replays the acknowledged events from the disk spool', async () => {
+    const prefix = esPrefix();
+    const runId = streamId('spool-kill');
+    const dataDir = tmpDir();
+    const env = childEnv(dataDir, prefix);
+    const token = await cliCollectorToken(env);
+    const first = await spawnSargs(env);
+    let second: Awaited<ReturnType<typeof spawnSargs>> | undefined;
+    try {
+      const before = await startSender({ url: first.url, token, run: runId, batches: 5, size: SIZE, concurrency: 2 }).done;
+      expect(before.map((o) => o.body?.created)).toEqual(Array(5).fill(SIZE));
+
+      let during: BatchOutcome[] = [];
+      const killAfter = 3 + Math.floor(Math.random() * 8);
+      try {
+        await esKill();
+        during = await startSender({
+          url: first.url,
+          token,
+          run: runId,
+          first: 5,
+          batches: 50,
+          size: SIZE,
+          concurrency: 3,
+          onOutcome: (_o, all) => {
+            if (acked(all).length === killAfter) first.child.kill('SIGKILL');
+          },
+        }).done;
+        await first.exited;
+        // Acknowledged while Elasticsearch was down: these events exist only in the spool files now.
+        expect(acked(during).length).toBeGreaterThanOrEqual(killAfter);
+        expect(spooled(during)).toBe(acked(during).length * SIZE);
+        expect(spoolLinesOnDisk(dataDir)).toBeGreaterThanOrEqual(spooled(during));
+
+        // The new process starts while Elasticsearch is still down and finds the spool.
+        second = await spawnSargs(env);
+        const h = (await (await fetch(`${second.url}/healthz`)).json()) as { status: string; spool: { depth: number } };
+        expect(h.status).toBe('degraded');
+        expect(h.spool.depth).toBeGreaterThanOrEqual(spooled(during));
+      } finally {
+        await esStart();
+      }
+      expect(await waitForSpoolDrained(second!.url, 90_000)).toBe(0);
+      expect(spoolLinesOnDisk(dataDir)).toBe(0);
+      const { ids, dataStream } = await storedRecordIds(prefix);
+      expectExact(ids, [...before, ...during], runId);
+      expect(dataStream).toBe(true);
+    } finally {
+      first.child.kill('SIGKILL');
+      if (second) {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+    }
+  }, 180_000);
+
+  test('spool full: 503 with Retry-After as problem+json, nothing of that batch kept, the rest stored when Elasticsearch is back', async () => {
+    const prefix = esPrefix();
+    const runId = streamId('spool-full');
+    const s = await startSargs({
+      env: { ELASTICSEARCH_URL: TEST_ELASTICSEARCH_URL, SARGS_ES_PREFIX: prefix, SARGS_SPOOL_MAX_BYTES: '200000' },
+      dataDir: tmpDir(),
+    });
+    const outcomes: BatchOutcome[] = [];
+    try {
+      outcomes.push({ batch: 0, ...(await postBatch(s.url, s.collectorToken, runId, 0, SIZE)) });
+      expect(outcomes[0].body?.created).toBe(SIZE);
+      let refused: BatchOutcome | undefined;
+      try {
+        await esKill();
+        for (let i = 1; i < 40 && !refused; i++) {
+          const o = { batch: i, ...(await postBatch(s.url, s.collectorToken, runId, i, SIZE)) };
+          outcomes.push(o);
+          if (o.status === 503) refused = o;
+        }
+      } finally {
+        await esStart();
+      }
+      expect(refused).toBeDefined();
+      const before = outcomes.slice(1, -1);
+      expect(before.length).toBeGreaterThan(0);
+      expect(before.map((o) => [o.status, o.body?.spooled])).toEqual(before.map(() => [200, SIZE]));
+      expect(refused!.headers!.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect(refused!.headers!.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused!.body).toMatchObject({ status: 503, code: 'spool_full', title: 'Service Unavailable' });
+      expect(String(refused!.body?.detail)).toMatch(/spool is full/);
+
+      expect(await waitForSpoolDrained(s.url, 90_000)).toBe(0);
+      // What was acknowledged is stored; nothing of the refused batch is.
+      expectExact((await storedRecordIds(prefix)).ids, outcomes, runId);
+      // The sender's retry, once the store is back, is taken.
+      const retry = await postBatch(s.url, s.collectorToken, runId, refused!.batch, SIZE);
+      expect(retry.status).toBe(200);
+      const { ids } = await storedRecordIds(prefix);
+      expect(ids.length).toBe(outcomes.length * SIZE);
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      await s.close();
+    }
+  }, 180_000);
+});
+
+describe('intake durability — embedded PGlite', () => {
+  test('Sargs SIGKILLed mid-stream and restarted: every acknowledged event is in PGlite once', async () => {
+    const runId = streamId('pglite-kill');
+    const dataDir = tmpDir();
+    const env = childEnv(dataDir);
+    const token = await cliCollectorToken(env);
+    const first = await spawnSargs(env);
+    const killAfter = 3 + Math.floor(Math.random() * 10);
+    let outcomes: BatchOutcome[] = [];
+    try {
+      outcomes = await startSender({
+        url: first.url,
+        token,
+        run: runId,
+        batches: 60,
+        size: SIZE,
+        concurrency: 3,
+        onOutcome: (_o, all) => {
+          if (acked(all).length === killAfter) first.child.kill('SIGKILL');
+        },
+      }).done;
+      await first.exited;
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    expect(acked(outcomes).length).toBeGreaterThanOrEqual(killAfter);
+
+    // The restarted process must open the database the killed one left, and replay whatever it spooled.
+    const second = await spawnSargs(env);
+    try {
+      expect(await waitForSpoolDrained(second.url, 60_000)).toBe(0);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+    const sql = await createPgliteClient(path.join(dataDir, 'pglite'));
+    try {
+      const r = await sql.query<{ id: string }>(`SELECT doc->'vps'->'record'->>'id' AS id FROM events`);
+      expectExact(
+        r.rows.map((x) => x.id),
+        outcomes,
+        runId,
+      );
+    } finally {
+      await sql.close();
+    }
+  }, 120_000);
+});

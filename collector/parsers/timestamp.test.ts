@@ -1,0 +1,28 @@
+import { toIsoTimestamp, wallTimeToUtc } from './timestamp';
+
+describe('toIsoTimestamp', () => {
+  it.each([
+    ['2024-03-05T10:15:30.123Z', '2024-03-05T10:15:30.123Z'],
+    ['2024-03-05T10:15:30.123456789+02:00', '2024-03-05T08:15:30.123Z'],
+    ['2024-03-05 10:15:30,5 -0130', '2024-03-05T11:45:30.500Z'],
+    ['2024-07-05T10:15:30', '2024-07-05T07:15:30.000Z'], // zone-less: Riga summer time UTC+3
+    ['2024-01-05 10:15', '2024-01-05T08:15:00.000Z'], // Riga winter time UTC+2
+    [1709626530123, '2024-03-05T08:15:30.123Z'],
+    [1709626530, '2024-03-05T08:15:30.000Z'],
+    ['1709626530123', '2024-03-05T08:15:30.123Z'],
+  ])('%s → %s', (v, iso) => expect(toIsoTimestamp(v)).toBe(iso));
+
+  it.each([['2024-02-30T10:00:00Z'], ['2023-02-29T00:00:00.000Z'], ['2024-03-05T24:00:00Z'], ['soon'], [''], [null], [-5], [{}]])(
+    'rejects %p',
+    (v) => expect(toIsoTimestamp(v)).toBeUndefined(),
+  );
+});
+
+describe('wallTimeToUtc (Europe/Riga)', () => {
+  it('follows the EU DST changes (last Sunday of March and October, 01:00 UTC)', () => {
+    expect(new Date(wallTimeToUtc(2024, 3, 31, 2, 30, 0, 0)).toISOString()).toBe('2024-03-31T00:30:00.000Z');
+    expect(new Date(wallTimeToUtc(2024, 3, 31, 4, 30, 0, 0)).toISOString()).toBe('2024-03-31T01:30:00.000Z');
+    expect(new Date(wallTimeToUtc(2024, 10, 27, 2, 30, 0, 0)).toISOString()).toBe('2024-10-26T23:30:00.000Z');
+    expect(new Date(wallTimeToUtc(2024, 10, 27, 5, 0, 0, 0)).toISOString()).toBe('2024-10-27T03:00:00.000Z');
+  });
+});
