@@ -114,6 +114,8 @@ for (const b of backends) {
         ['/api/v1/events?outcome=maybe', 'outcome'],
         ['/api/v1/events?after=zzz', 'after'],
         ['/api/v1/events?tenant=atlantis', 'tenant'],
+        ['/api/v1/events?persn=161175-19997', 'persn'],
+        ['/api/v1/events/count?size=10', 'size'],
       ];
       for (const [path, field] of cases) {
         const r = await get(path);

@@ -27,7 +27,9 @@ const titleOf = (s: number) => titles[s] ?? 'Error';
 /** Turns a ZodError into an AppError naming the first bad field and why. */
 export function fromZod(err: ZodError, where = 'query'): AppError {
   const i = err.issues[0];
-  const field = i.path.join('.') || where;
+  // An unknown key is reported by its own name (zod puts it in `keys`, with an empty path).
+  const unknown = i.code === 'unrecognized_keys' ? (i as { keys: string[] }).keys[0] : undefined;
+  const field = unknown ?? (i.path.join('.') || where);
   return new AppError(400, 'invalid_' + where, `${field}: ${i.message}`, { field, issues: err.issues.map((x) => ({ field: x.path.join('.'), reason: x.message })) });
 }
 

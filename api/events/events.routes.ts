@@ -19,16 +19,19 @@ const filters = z.object({
   from: iso.optional(),
   to: iso.optional(),
 });
-const pageQuery = filters.extend({
+const pageFields = {
   size: z.coerce.number().int().min(1, 'at least 1').max(1000, 'at most 1000').default(100),
   after: z.string().max(512).optional(),
-});
+};
+// Unknown parameters are refused: a typo such as `persn=` must not silently return every event.
+const filterQuery = filters.strict();
+const pageQuery = filters.extend(pageFields).strict();
 
 export const eventFilterNames = Object.keys(filters.shape);
 
 /** Builds the store query: scope from the caller, a person code turned into its pseudonym. */
 function toQuery(ctx: AppContext, req: Request, principal: Principal, withPage: boolean): EventQuery {
-  const r = (withPage ? pageQuery : filters).safeParse(req.query);
+  const r = (withPage ? pageQuery : filterQuery).safeParse(req.query);
   if (!r.success) throw fromZod(r.error);
   const { person, ...rest } = r.data as z.infer<typeof pageQuery>;
   if (rest.from && rest.to && Date.parse(rest.from) >= Date.parse(rest.to))
