@@ -77,7 +77,7 @@ function renderChart() {
   }));
   $('chart-empty').hidden = total > 0;
   if (!window.Chart) return;
-  const datasets = apps.map((app) => ({ label: app, data: series.get(app), backgroundColor: colourOf(app), borderWidth: 0, stack: 'events' }));
+  const datasets = apps.map((app) => ({ label: app || t('app.none'), data: series.get(app), backgroundColor: colourOf(app), borderWidth: 0, stack: 'events' }));
   if (state.chart) state.chart.destroy();
   state.chart = new window.Chart(canvas, {
     type: 'bar',
@@ -109,7 +109,7 @@ function renderSources() {
   for (const s of rows) {
     const stale = now - Date.parse(s.lastEventAt) > STALE_MS;
     const tr = el('tr', { 'data-testid': 'source-row', 'data-stale': String(stale), className: stale ? 'stale' : '' });
-    tr.append(el('th', { scope: 'row' }, s.tenant), el('td', {}, s.app), el('td', { className: 'mono' }, s.dataset));
+    tr.append(el('th', { scope: 'row' }, s.tenant), el('td', {}, s.app || t('app.none')), el('td', { className: 'mono' }, s.dataset));
     const last = el('td', { 'data-testid': 'source-last' });
     last.append(el('time', { datetime: s.lastEventAt }, formatDateTime(state.lang, s.lastEventAt)));
     if (stale) last.append(' ', el('span', { className: 'badge warn' }, t('sources.stale')));
