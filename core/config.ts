@@ -59,6 +59,11 @@ const schema = z.object({
   SARGS_SYSLOG_PORT: port(5514),
   SARGS_SYSLOG_TENANT: z.string().trim().min(1).default('zzdats'),
   SARGS_TAIL_CONFIG: z.string().trim().min(1).optional(),
+  SARGS_SECRET_KEY: z
+    .string()
+    .min(32, 'SARGS_SECRET_KEY must be at least 32 characters (use `openssl rand -hex 32`)')
+    .optional(),
+  SARGS_PUBLIC_URL: url('SARGS_PUBLIC_URL', ['http:', 'https:']),
   SARGS_ROLES: z
     .string()
     .default('api,collector,worker')
@@ -82,6 +87,10 @@ export interface Config {
   syslogPort: number;
   syslogTenant: string;
   tailConfig?: string;
+  /** Key that encrypts factor secrets at rest (else generated into <dataDir>/secret.key). */
+  secretKey?: string;
+  /** The URL users reach Sargs at: WebAuthn origin and RP ID, Secure cookies when https. */
+  publicUrl: string;
   roles: Array<'api' | 'collector' | 'worker'>;
   logLevel: string;
   /** Sargs's version (package.json). */
@@ -129,6 +138,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syslogPort: e.SARGS_SYSLOG_PORT,
     syslogTenant: e.SARGS_SYSLOG_TENANT,
     tailConfig: e.SARGS_TAIL_CONFIG,
+    secretKey: e.SARGS_SECRET_KEY,
+    publicUrl: (e.SARGS_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     roles: e.SARGS_ROLES,
     logLevel: e.LOG_LEVEL,
     version: packageVersion(),
