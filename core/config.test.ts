@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       redisUrl: undefined,
       pseudonymKey: undefined,
+      secretKey: undefined,
+      publicUrl: "http://localhost:8080",
       esPrefix: 'sargs',
       retentionDays: 400,
       spoolMaxBytes: 1024 * 1024 * 1024,
