@@ -30,7 +30,7 @@ pg_start() {
     command -v pg_ctlcluster >/dev/null && [ -n "$(pg_cluster)" ] \
       || die "postgres is not answering on $PG_HOST:$PG_PORT and no Debian cluster is installed to start"
     say "starting postgres cluster $(pg_cluster)/main"
-    pg_ctlcluster --skip-systemctl-redirect "$(pg_cluster)" main start
+    pg_ctlcluster --skip-systemctl-redirect "$(pg_cluster)" main start 9>&-
     mark_started postgres
     wait_until 30 pg_up || die "postgres did not answer within 30s"
   fi
@@ -56,7 +56,7 @@ redis_start() {
   say "starting redis on 127.0.0.1:$REDIS_PORT"
   mkdir -p /var/lib/redis /var/log/redis
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log 9>&-
   mark_started redis
   wait_until 15 redis_up || die "redis did not answer within 15s"
 }
@@ -99,6 +99,12 @@ status_all() {
 
 cmd="${1:-help}"
 [ $# -gt 0 ] && shift
+# One command at a time per services folder: fault tests may call es-kill/es-start while another test run starts.
+if [ "$cmd" != help ] && command -v flock >/dev/null; then
+  mkdir -p "$SERVICES_DIR"
+  exec 9>"$SERVICES_DIR/.lock"
+  flock -w 300 9 || die "another scripts/services.sh holds $SERVICES_DIR/.lock"
+fi
 case "$cmd" in
   start) start_all "$@" ;;
   stop) stop_all ;;

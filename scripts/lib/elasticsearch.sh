@@ -81,6 +81,17 @@ es_install() {
   say "unpacked Elasticsearch $ES_VERSION into $ES_HOME"
 }
 
+# Prints the pid of our node: from the pid file, else found by its home folder (a pid file lost to an
+# interrupted start or stop must not hide a running node, nor let a second one start on the same data).
+es_pid() {
+  if pid_alive "$ES_PIDFILE"; then cat "$ES_PIDFILE"; return 0; fi
+  local pid
+  pid="$(pgrep -f -- "-Des.path.home=$ES_HOME .*org.elasticsearch.bootstrap.Elasticsearch" | head -n 1 || true)"
+  [ -n "$pid" ] || return 1
+  printf '%s\n' "$pid" >"$ES_PIDFILE" 2>/dev/null || true
+  printf '%s\n' "$pid"
+}
+
 es_healthy() {
   curl -fsS -m 5 "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1
 }
@@ -96,9 +107,10 @@ es_last_logs() {
 
 es_start() {
   es_paths
-  if pid_alive "$ES_PIDFILE"; then
-    wait_until "$ES_START_TIMEOUT" es_healthy || { es_last_logs; die "Elasticsearch (pid $(cat "$ES_PIDFILE")) is not healthy"; }
-    say "elasticsearch already running (pid $(cat "$ES_PIDFILE")) at $ES_URL"
+  local running
+  if running="$(es_pid)"; then
+    wait_until "$ES_START_TIMEOUT" es_healthy || { es_last_logs; die "elasticsearch (pid $running) is not healthy"; }
+    say "elasticsearch already running (pid $running) at $ES_URL"
     return 0
   fi
   if es_healthy; then
@@ -125,7 +137,7 @@ es_start() {
       -Epath.data="$ES_DATA" -Epath.logs="$ES_LOGS" \
       -Ecluster.routing.allocation.disk.threshold_enabled=false \
       -Eaction.destructive_requires_name=false
-  ) >"$ES_LOGS/start.out" 2>&1 &
+  ) >"$ES_LOGS/start.out" 2>&1 9>&- &
   local launcher=$! waited=0 launched=0
   until es_healthy; do
     # With -d the launcher returns once the node has started (0) or failed (non-zero).
@@ -159,8 +171,7 @@ es_abort_start() {
 # es_signal SIGNAL GRACE: sends SIGNAL to our node, waits up to GRACE seconds, then SIGKILL.
 es_signal() {
   local pid sig=$1 grace=$2
-  pid_alive "$ES_PIDFILE" || return 1
-  pid="$(cat "$ES_PIDFILE")"
+  pid="$(es_pid)" || return 1
   kill -s "$sig" "$pid" 2>/dev/null || true
   if ! wait_until "$grace" bash -c "! kill -0 $pid"; then
     warn "elasticsearch (pid $pid) still alive after ${grace}s: SIGKILL"
@@ -193,8 +204,9 @@ es_reset() {
 
 es_status() {
   es_paths
-  if pid_alive "$ES_PIDFILE"; then
-    printf 'elasticsearch: running (pid %s) at %s, health %s\n' "$(cat "$ES_PIDFILE")" "$ES_URL" \
+  local pid
+  if pid="$(es_pid)"; then
+    printf 'elasticsearch: running (pid %s) at %s, health %s\n' "$pid" "$ES_URL" \
       "$(curl -fsS -m 5 "$ES_URL/_cluster/health" 2>/dev/null | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' || true)"
     return 0
   elif es_healthy; then
