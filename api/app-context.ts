@@ -7,6 +7,7 @@ import type { EventStore } from '../core/stores/event-store';
 import type { Intake } from '../collector/intake';
 import type { Pseudonymiser } from '../collector/pseudonymise';
 import type { TokenStore } from './tokens/token.store';
+import type { Authz } from './authz/authz';
 
 /** What the routes are given (built once by cli/runtime.ts). */
 export interface AppContext {
@@ -15,6 +16,7 @@ export interface AppContext {
   events: EventStore;
   deadLetters: DeadLetterStore;
   tokens: TokenStore;
+  authz: Authz;
   audit: AuditLog;
   intake: Intake;
   pseudonymiser: Pseudonymiser;

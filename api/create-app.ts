@@ -4,8 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { AppError } from '../core/errors';
 import type { AppContext } from './app-context';
-import { createAuthenticator } from './auth/authenticate';
-import { kindAllows } from './auth/permissions';
+import { createTokenAuthenticator } from './auth/authenticate';
 import { deadLetterRoutes } from './deadletter/deadletter.routes';
 import { eventRoutes } from './events/events.routes';
 import { healthRoutes } from './health/health.routes';
@@ -77,7 +76,7 @@ export function createApp(ctx: AppContext): express.Express {
     }),
   );
 
-  const authenticate = createAuthenticator(ctx.tokens);
+  const tokenAuth = createTokenAuthenticator(ctx.tokens);
   const raw = express.raw({ type: () => true, limit: ctx.config.maxBodyBytes, inflate: true });
   const json = express.json({ limit: '1mb', strict: true });
 
@@ -91,8 +90,12 @@ export function createApp(ctx: AppContext): express.Express {
     const guard = async (req: Request, res: Response, next: NextFunction) => {
       try {
         if (r.permission === 'public') return next();
-        const principal = await authenticate(req);
-        if (!kindAllows(principal.kind, r.permission)) throw new AppError(403, 'forbidden', `this token may not ${r.permission}`);
+        const principal = await tokenAuth(req);
+        if (!principal) throw new AppError(401, 'unauthorized', 'missing credentials: send Authorization: Bearer <token>');
+        // The route's permission must be held somewhere; handlers narrow to the tenants where it is held
+        // (ctx.authz.scope) or check the one tenant they act on (ctx.authz.can).
+        const scope = await ctx.authz.scope(principal, r.permission);
+        if (scope !== '*' && scope.length === 0) throw new AppError(403, 'forbidden', `not permitted: ${r.permission}`);
         res.locals.principal = principal;
         next();
       } catch (err) {

@@ -1,4 +1,5 @@
-import { kindAllows, type Permission } from './auth/permissions';
+import type { Permission } from './auth/permissions';
+import { PERMISSIONS } from './authz/permissions';
 import { allRoutes } from './create-app';
 import { eventFilterNames } from './events/events.routes';
 import { openApiPath } from './openapi/openapi';
@@ -11,17 +12,13 @@ import type { TokenKind } from './tokens/token.store';
  * routes that exist, and each token kind gets exactly the routes its permissions allow.
  */
 
-/** Every Permission, at run time; `_complete` fails to compile when the Permission type gains a member. */
-const PERMISSIONS = ['events:ingest', 'events:read', 'deadletter:read', 'tokens:manage', 'metrics:read', 'system:read'] as const satisfies readonly Permission[];
-const _complete: Exclude<Permission, (typeof PERMISSIONS)[number]> extends never ? true : never = true;
-void _complete;
 
 /** Only liveness and the API description may be read without a token. */
 const PUBLIC = ['get /healthz', 'get /api/v1/openapi.json'];
 
 /**
- * What each token kind may do today (until issue 3 moves roles to policies/): stated here on its own, so that
- * widening a kind in api/auth/permissions.ts shows up as a failing test.
+ * What each token kind may do (their implicit roles in policies/roles.yaml): stated here on its own, so that
+ * widening a role shows up as a failing test.
  */
 const ALLOWED: Record<TokenKind | 'none', ReadonlySet<Permission>> = {
   'platform-admin': new Set(PERMISSIONS),
@@ -191,9 +188,14 @@ describe('permission matrix: token kind × every guarded route', () => {
     return fetch(url, { method: r.method.toUpperCase(), headers, ...(r.method === 'post' ? { body: r.body === 'raw' ? '' : '{}' } : {}) });
   };
 
-  test('kinds allow what api/auth/permissions.ts says today', () => {
+  test('token kinds hold exactly the permissions stated here (policies/roles.yaml through casbin)', async () => {
     for (const kind of ['platform-admin', 'collector'] as const)
-      for (const p of PERMISSIONS) expect({ kind, p, allowed: kindAllows(kind, p) }).toEqual({ kind, p, allowed: ALLOWED[kind].has(p) });
+      for (const p of PERMISSIONS) {
+        const principal = { kind: 'token' as const, id: 'probe', name: 'token:probe', tenant: '*', tokenKind: kind };
+        const scope = await s.runtime.ctx.authz.scope(principal, p);
+        const allowed = scope === '*' || scope.length > 0;
+        expect({ kind, p, allowed }).toEqual({ kind, p, allowed: ALLOWED[kind].has(p) && p !== 'self' });
+      }
   });
 
   test('401 without a token or with a bad one, 403 without the permission, neither with it', async () => {

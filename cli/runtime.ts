@@ -21,6 +21,7 @@ import { createPseudonymiser } from '../collector/pseudonymise';
 import { DiskSpool } from '../collector/spool';
 import type { AppContext, Health } from '../api/app-context';
 import { createTokenStore } from '../api/tokens/token.store';
+import { createAuthz } from '../api/authz/authz';
 
 /**
  * The composition root: builds every store and service once from the configuration. The real service replaces
@@ -49,6 +50,10 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   const intake = createIntake({ store: events, spool, deadLetters, pseudonymiser, tenants, metrics, logger });
   const tokens = createTokenStore(sql);
   const audit = createAuditLog(sql);
+  const authz = await createAuthz(sql, audit);
+  // Role changes made by other instances are picked up within 30 s.
+  const authzTimer = setInterval(() => void authz.reload().catch(() => undefined), 30_000);
+  authzTimer.unref();
   const jobs = createJobQueue({ redisUrl: config.redisUrl, sql, prefix: config.esPrefix, bullmq: { onError: (err) => logger.warn({ err: String(err) }, 'job queue error') } });
 
   const health = async (): Promise<Health> => {
@@ -74,12 +79,13 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
     };
   };
 
-  const ctx: AppContext = { config, logger, events, deadLetters, tokens, audit, intake, pseudonymiser, tenants, metrics, health };
+  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health };
   return {
     ctx,
     sql,
     jobs,
     async close() {
+      clearInterval(authzTimer);
       await intake.stop();
       await jobs.close();
       await events.close();

@@ -33,18 +33,18 @@ export function tokenFromRequest(req: Request): string | undefined {
  * Verifies tokens with a short cache (10 s) so that the ingest hot path does not query the database per request.
  * A revocation therefore takes effect within 10 seconds.
  */
-export function createAuthenticator(tokens: TokenStore, ttlMs = 10_000) {
+export function createTokenAuthenticator(tokens: TokenStore, ttlMs = 10_000) {
   const cache = new Map<string, { at: number; principal: Principal | { error: string } }>();
-  return async (req: Request): Promise<Principal> => {
+  return async (req: Request): Promise<Principal | undefined> => {
     const token = tokenFromRequest(req);
-    if (!token) throw new AppError(401, 'unauthorized', 'missing credentials: send Authorization: Bearer <token>');
+    if (!token) return undefined;
     const key = createHash('sha256').update(token).digest('base64');
     const hit = cache.get(key);
     let principal = hit && Date.now() - hit.at < ttlMs ? hit.principal : undefined;
     if (!principal) {
       const r = await tokens.verify(token);
       principal = r.ok
-        ? { tokenId: r.info.id, kind: r.info.kind, tenant: r.info.tenant, source: r.info.source }
+        ? { kind: 'token', id: r.info.id, name: `token:${r.info.id}`, tenant: r.info.tenant, tokenKind: r.info.kind, source: r.info.source }
         : { error: r.reason };
       if (cache.size > 10_000) cache.clear();
       cache.set(key, { at: Date.now(), principal });

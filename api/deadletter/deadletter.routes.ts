@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors';
-import { readScope } from '../auth/permissions';
 import type { AppContext } from '../app-context';
 import { fromZod } from '../problem';
 import { defineRoutes } from '../route';
@@ -23,7 +22,7 @@ export function deadLetterRoutes(ctx: AppContext) {
       async handler(req, res, principal) {
         const r = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.string().max(256).optional() }).safeParse(req.query);
         if (!r.success) throw fromZod(r.error);
-        const scope = readScope(principal!);
+        const scope = await ctx.authz.scope(principal!, 'deadletter:read');
         if (r.data.before) {
           try {
             const c = JSON.parse(Buffer.from(r.data.before, 'base64url').toString('utf8'));

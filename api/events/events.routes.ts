@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { AppError } from '../../core/errors';
 import type { EventQuery } from '../../core/stores/event-store';
 import { decodeCursor } from '../../core/stores/event-store';
-import { type Principal, readScope } from '../auth/permissions';
+import type { Principal } from '../auth/permissions';
 import type { AppContext } from '../app-context';
 import { fromZod } from '../problem';
 import { defineRoutes } from '../route';
@@ -30,7 +30,7 @@ const pageQuery = filters.extend(pageFields).strict();
 export const eventFilterNames = Object.keys(filters.shape);
 
 /** Builds the store query: scope from the caller, a person code turned into its pseudonym. */
-function toQuery(ctx: AppContext, req: Request, principal: Principal, withPage: boolean): EventQuery {
+async function toQuery(ctx: AppContext, req: Request, principal: Principal, withPage: boolean): Promise<EventQuery> {
   const r = (withPage ? pageQuery : filterQuery).safeParse(req.query);
   if (!r.success) throw fromZod(r.error);
   const { person, ...rest } = r.data as z.infer<typeof pageQuery>;
@@ -44,7 +44,7 @@ function toQuery(ctx: AppContext, req: Request, principal: Principal, withPage: 
     }
   }
   if (rest.tenant && !ctx.tenants.has(rest.tenant)) throw new AppError(400, 'invalid_query', `tenant: unknown tenant ${rest.tenant}`, { field: 'tenant' });
-  return { ...rest, scope: readScope(principal), ...(person ? { person: ctx.pseudonymiser.person(person) } : {}) };
+  return { ...rest, scope: await ctx.authz.scope(principal, 'events:read'), ...(person ? { person: ctx.pseudonymiser.person(person) } : {}) };
 }
 
 const filterParams = [
@@ -75,7 +75,7 @@ export function eventRoutes(ctx: AppContext) {
         responses: { '200': { description: '{ events, total, next? }' }, '400': { description: 'Bad filter (problem+json naming the field)' } },
       },
       async handler(req, res, principal) {
-        res.json(await ctx.events.search(toQuery(ctx, req, principal!, true)));
+        res.json(await ctx.events.search(await toQuery(ctx, req, principal!, true)));
       },
     },
     {
@@ -86,7 +86,7 @@ export function eventRoutes(ctx: AppContext) {
       tags: ['events'],
       openapi: { parameters: filterParams, responses: { '200': { description: '{ count }' } } },
       async handler(req, res, principal) {
-        res.json({ count: await ctx.events.count(toQuery(ctx, req, principal!, false)) });
+        res.json({ count: await ctx.events.count(await toQuery(ctx, req, principal!, false)) });
       },
     },
     {
@@ -104,7 +104,7 @@ export function eventRoutes(ctx: AppContext) {
         if (!r.success) throw fromZod(r.error);
         const to = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000);
         const from = new Date(to.getTime() - r.data.hours * 3_600_000);
-        const scope = readScope(principal!);
+        const scope = await ctx.authz.scope(principal!, 'events:read');
         const [o, total] = await Promise.all([
           ctx.events.overview({ scope, from: from.toISOString(), to: to.toISOString() }),
           ctx.deadLetters.count({ scope }),

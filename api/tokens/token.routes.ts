@@ -2,17 +2,25 @@ import { z } from 'zod';
 import { AppError, notFound } from '../../core/errors';
 import type { AppContext } from '../app-context';
 import { fromZod } from '../problem';
+import { VPS_APPLICATIONS, vpsApplicationOf } from '../mfa/vps-applications';
 import { defineRoutes } from '../route';
 
 const newToken = z
   .object({
-    kind: z.literal('collector', { errorMap: () => ({ message: "only 'collector' tokens are created here" }) }).default('collector'),
+    kind: z.enum(['collector', 'vps-application'], { errorMap: () => ({ message: "only 'collector' and 'vps-application' tokens are created here" }) }).default('collector'),
     tenant: z.string().min(1).max(64),
     source: z.string().regex(/^[\w.:@/-]{1,100}$/, 'letters, digits and . : @ / - _ only, at most 100'),
     expiresInDays: z.number().int().min(1).max(730, 'at most 730 days (2 years)').default(365),
     description: z.string().max(500).optional(),
   })
-  .strict();
+  .strict()
+  // A vps-application token (validation API, issue 3) is for one tenant and one VPS application, named as its source.
+  .superRefine((t, ctx) => {
+    if (t.kind !== 'vps-application') return;
+    if (t.tenant === '*') ctx.addIssue({ code: 'custom', path: ['tenant'], message: 'a vps-application token is for one tenant, not *' });
+    if (!vpsApplicationOf(t.source) || vpsApplicationOf(t.source) !== t.source)
+      ctx.addIssue({ code: 'custom', path: ['source'], message: `a vps-application token's source is a VPS application: ${VPS_APPLICATIONS.join(', ')}` });
+  });
 
 /** Collector tokens: created by a platform admin, shown once, stored hashed, scoped to a tenant and a source. */
 export function tokenRoutes(ctx: AppContext) {
@@ -21,7 +29,7 @@ export function tokenRoutes(ctx: AppContext) {
       method: 'post',
       path: '/api/v1/tokens',
       permission: 'tokens:manage',
-      summary: 'Create a collector token (the secret is shown once)',
+      summary: 'Create a collector or vps-application token (the secret is shown once)',
       tags: ['tokens'],
       openapi: {
         requestBody: {
@@ -32,9 +40,9 @@ export function tokenRoutes(ctx: AppContext) {
                 type: 'object',
                 required: ['tenant', 'source'],
                 properties: {
-                  kind: { type: 'string', enum: ['collector'] },
+                  kind: { type: 'string', enum: ['collector', 'vps-application'], default: 'collector' },
                   tenant: { type: 'string', description: 'Tenant id, or * for a central collector' },
-                  source: { type: 'string' },
+                  source: { type: 'string', description: 'Collector: the source it ships; vps-application: the VPS application (e.g. SOPA)' },
                   expiresInDays: { type: 'integer', minimum: 1, maximum: 730, default: 365 },
                   description: { type: 'string' },
                 },
@@ -49,15 +57,16 @@ export function tokenRoutes(ctx: AppContext) {
         if (!r.success) throw fromZod(r.error, 'body');
         const t = r.data;
         if (t.tenant !== '*' && !ctx.tenants.has(t.tenant)) throw new AppError(400, 'invalid_body', `tenant: unknown tenant ${t.tenant}`, { field: 'tenant' });
+        if (!(await ctx.authz.can(principal!, 'tokens:manage', t.tenant))) throw new AppError(403, 'forbidden', `not permitted: tokens:manage in ${t.tenant}`);
         const { token, info } = await ctx.tokens.create({
           kind: t.kind,
           tenant: t.tenant,
           source: t.source,
           description: t.description,
-          createdBy: `token:${principal!.tokenId}`,
+          createdBy: principal!.name,
           expiresAt: new Date(Date.now() + t.expiresInDays * 86_400_000),
         });
-        await ctx.audit.record(`token:${principal!.tokenId}`, 'token.created', `token:${info.id}`, { kind: info.kind, tenant: info.tenant, source: info.source, expiresAt: info.expiresAt });
+        await ctx.audit.record(principal!.name, 'token.created', `token:${info.id}`, { kind: info.kind, tenant: info.tenant, source: info.source, expiresAt: info.expiresAt });
         res.status(201).json({ ...info, token });
       },
     },
@@ -85,7 +94,7 @@ export function tokenRoutes(ctx: AppContext) {
       async handler(req, res, principal) {
         const id = String(req.params.id);
         if (!(await ctx.tokens.revoke(id))) throw notFound(`no active token ${id}`);
-        await ctx.audit.record(`token:${principal!.tokenId}`, 'token.revoked', `token:${id}`);
+        await ctx.audit.record(principal!.name, 'token.revoked', `token:${id}`);
         res.status(204).end();
       },
     },

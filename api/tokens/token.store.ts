@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqlClient } from '../../core/sql/sql-client';
 
-export type TokenKind = 'platform-admin' | 'collector';
+/** vps-application: a VPS application or ADFS adapter calling the validation API; tenant and application (`source`) fixed. */
+export type TokenKind = 'platform-admin' | 'collector' | 'vps-application';
 
 export interface TokenInfo {
   id: string;

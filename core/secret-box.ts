@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+/** Seals short secrets (TOTP seeds) for storage and opens them again. */
+export interface SecretBox {
+  /** AES-256-GCM under the instance key: `v1.<iv>.<tag>.<ciphertext>`, each part base64url. */
+  seal(plain: string): string;
+  /** Opens what `seal` produced; throws when the text is not a sealed value or was sealed under another key. */
+  open(sealed: string): string;
+}
+
+const KEY_FILE = 'secret.key';
+const KEY_BYTES = 32;
+const IV_BYTES = 12; // NIST SP 800-38D §8.2: a 96-bit random IV per message
+const TAG_BYTES = 16;
+const FORMAT = /^v1\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]*)$/;
+
+/**
+ * The box for secrets kept at rest (TOTP seeds). Key: SHA-256 of the configured `secretKey` (SARGS_SECRET_KEY), else
+ * 32 random bytes created once in `<dataDir>/secret.key` (mode 0600, exclusive create, so two processes starting at
+ * once end up with the same key). Losing the key makes every sealed secret unreadable: users must enrol again.
+ *
+ * @example
+ * const box = loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
+ * const stored = box.seal(totpSecret); // 'v1.…'
+ * box.open(stored) === totpSecret;
+ */
+export function loadSecretBox(config: { secretKey?: string; dataDir: string }): SecretBox {
+  const key =
+    config.secretKey !== undefined && config.secretKey !== ''
+      ? createHash('sha256').update(config.secretKey, 'utf8').digest()
+      : loadOrCreateKeyFile(path.join(config.dataDir, KEY_FILE), config.dataDir);
+  return createSecretBox(key);
+}
+
+/** A box over a raw 32-byte key (tests, or a key obtained elsewhere). */
+export function createSecretBox(key: Buffer): SecretBox {
+  if (key.length !== KEY_BYTES) throw new Error(`secret box key must be ${KEY_BYTES} bytes, got ${key.length}`);
+  return {
+    seal(plain) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+      const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      const tag = cipher.getAuthTag();
+      return `v1.${iv.toString('base64url')}.${tag.toString('base64url')}.${ct.toString('base64url')}`;
+    },
+    open(sealed) {
+      const m = FORMAT.exec(sealed);
+      if (!m) throw new Error('secret box: not a sealed value (expected v1.<iv>.<tag>.<ciphertext>)');
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(m[1], 'base64url'), { authTagLength: TAG_BYTES });
+      decipher.setAuthTag(Buffer.from(m[2], 'base64url'));
+      try {
+        return Buffer.concat([decipher.update(Buffer.from(m[3], 'base64url')), decipher.final()]).toString('utf8');
+      } catch (err) {
+        // GCM tag mismatch: another key (secret.key replaced, SARGS_SECRET_KEY changed) or altered ciphertext.
+        throw new Error('secret box: cannot open sealed value (wrong key or altered data)', { cause: err });
+      }
+    },
+  };
+}
+
+function loadOrCreateKeyFile(file: string, dir: string): Buffer {
+  const existing = readKeyFile(file);
+  if (existing) return existing;
+  fs.mkdirSync(dir, { recursive: true });
+  const key = randomBytes(KEY_BYTES);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create secret key file ${file}`, { cause: err });
+    return waitForKeyFile(file); // another process won the exclusive create
+  }
+  try {
+    fs.writeSync(fd, key);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return key;
+}
+
+function readKeyFile(file: string, whileBeingWritten = false): Buffer | undefined {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read secret key file ${file}`, { cause: err });
+  }
+  if (buf.length === 0 || (whileBeingWritten && buf.length < KEY_BYTES)) return undefined;
+  if (buf.length !== KEY_BYTES) throw new Error(`secret key file ${file} must hold exactly ${KEY_BYTES} bytes`);
+  return buf;
+}
+
+function waitForKeyFile(file: string): Buffer {
+  const deadline = Date.now() + 5000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    const buf = readKeyFile(file, true);
+    if (buf) return buf;
+    if (Date.now() > deadline) throw new Error(`secret key file ${file} stayed empty`);
+    Atomics.wait(pause, 0, 0, 20);
+  }
+}
