@@ -8,6 +8,10 @@ import type { Intake } from '../collector/intake';
 import type { Pseudonymiser } from '../collector/pseudonymise';
 import type { TokenStore } from './tokens/token.store';
 import type { Authz } from './authz/authz';
+import type { SqlClient } from '../core/sql/sql-client';
+import type { FactorService } from './auth/factors/factor.types';
+import type { AuthPolicy } from './auth/accounts/auth-policy';
+import type { AuthEvent } from './auth/factors/factor.types';
 
 /** What the routes are given (built once by cli/runtime.ts). */
 export interface AppContext {
@@ -17,6 +21,13 @@ export interface AppContext {
   deadLetters: DeadLetterStore;
   tokens: TokenStore;
   authz: Authz;
+  /** Identity: users, sessions and second factors (issue 3). */
+  identity: {
+    sql: SqlClient;
+    factors: FactorService;
+    policy: AuthPolicy;
+    writeAuthEvent: (e: AuthEvent) => Promise<void>;
+  };
   audit: AuditLog;
   intake: Intake;
   pseudonymiser: Pseudonymiser;

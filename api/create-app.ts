@@ -14,6 +14,8 @@ import { buildOpenApi } from './openapi/openapi';
 import { problemHandler, sendProblem } from './problem';
 import type { RouteDef } from './route';
 import { tokenRoutes } from './tokens/token.routes';
+import { accountRoutes } from './auth/accounts/account.routes';
+import { requireCsrf, sessionAuthenticator } from './auth/sessions/session-authenticator';
 
 /** Every route of the API, in one table (api/routes.test.ts checks each has a permission and an OpenAPI entry). */
 export function allRoutes(ctx: AppContext): RouteDef[] {
@@ -24,6 +26,7 @@ export function allRoutes(ctx: AppContext): RouteDef[] {
     ...deadLetterRoutes(ctx),
     ...tokenRoutes(ctx),
     ...bulkRoutes(ctx),
+    ...accountRoutes(ctx, { sql: ctx.identity.sql, factors: ctx.identity.factors, onEvent: ctx.identity.writeAuthEvent, policy: ctx.identity.policy, authz: ctx.authz }),
   ];
   routes.push({
     method: 'get',
@@ -77,6 +80,8 @@ export function createApp(ctx: AppContext): express.Express {
   );
 
   const tokenAuth = createTokenAuthenticator(ctx.tokens);
+  const bySession = sessionAuthenticator({ sql: ctx.identity.sql, policy: ctx.identity.policy });
+  const stepUpMs = ctx.identity.policy.stepUpMinutes * 60_000;
   const raw = express.raw({ type: () => true, limit: ctx.config.maxBodyBytes, inflate: true });
   const json = express.json({ limit: '1mb', strict: true });
 
@@ -90,8 +95,14 @@ export function createApp(ctx: AppContext): express.Express {
     const guard = async (req: Request, res: Response, next: NextFunction) => {
       try {
         if (r.permission === 'public') return next();
-        const principal = await tokenAuth(req);
-        if (!principal) throw new AppError(401, 'unauthorized', 'missing credentials: send Authorization: Bearer <token>');
+        // A signed-in user (session cookie, second factor passed) or a machine (API token).
+        const principal = (await bySession(req)) ?? (await tokenAuth(req));
+        if (!principal) throw new AppError(401, 'unauthorized', 'missing credentials: sign in, or send Authorization: Bearer <token>');
+        // Cookie-authenticated changes need the session's CSRF token; Bearer requests carry no ambient credentials.
+        requireCsrf(req, principal);
+        if (r.permission === 'self' && principal.kind !== 'user') throw new AppError(403, 'forbidden', 'only a signed-in user has a session of their own');
+        if (r.stepUp && principal.kind === 'user' && (principal.mfaAt ?? 0) < Date.now() - stepUpMs)
+          throw new AppError(401, 'step_up_required', `confirm with a second factor first (step-up within ${ctx.identity.policy.stepUpMinutes} minutes)`);
         // The route's permission must be held somewhere; handlers narrow to the tenants where it is held
         // (ctx.authz.scope) or check the one tenant they act on (ctx.authz.can).
         const scope = await ctx.authz.scope(principal, r.permission);
@@ -114,6 +125,9 @@ export function createApp(ctx: AppContext): express.Express {
 
   const dir = dashboardDir();
   app.get('/vendor/chart.umd.js', (_req, res) => res.sendFile(chartJsFile()));
+  // @simplewebauthn/browser's exports do not list its UMD bundle; it sits in dist/bundle beside the entry.
+  const webauthnBrowser = path.join(path.dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
+  app.get('/vendor/simplewebauthn-browser.js', (_req, res) => res.sendFile(webauthnBrowser));
   if (dir) app.use(express.static(dir, { index: 'index.html', maxAge: '5m' }));
   app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`));
   app.use(problemHandler(ctx.logger));

@@ -9,8 +9,13 @@ export interface RouteDef {
   method: 'get' | 'post' | 'delete' | 'head';
   /** Express path; OpenAPI path is derived (`:id` → `{id}`). */
   path: string;
-  /** `public` only for liveness, the API description and the dashboard's static files. */
+  /**
+   * `public` only for liveness, the API description, sign-in and enrolment by link; `self` for a signed-in
+   * user's own session and factors.
+   */
   permission: Permission | 'public';
+  /** Sensitive: a user must have passed a second factor within the last N minutes (policies/auth.yaml). */
+  stepUp?: boolean;
   /** Raw body (ingest routes) instead of JSON. */
   body?: 'json' | 'raw';
   summary: string;

@@ -22,6 +22,11 @@ import { DiskSpool } from '../collector/spool';
 import type { AppContext, Health } from '../api/app-context';
 import { createTokenStore } from '../api/tokens/token.store';
 import { createAuthz } from '../api/authz/authz';
+import { createAuthEventWriter } from '../api/auth/auth-events';
+import { loadAuthPolicy } from '../api/auth/accounts/auth-policy';
+import { createFactorService } from '../api/auth/factors/factor.service';
+import { createUserStore } from '../api/auth/accounts/user.store';
+import { loadSecretBox } from '../core/secret-box';
 
 /**
  * The composition root: builds every store and service once from the configuration. The real service replaces
@@ -79,7 +84,21 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
     };
   };
 
-  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health };
+  const writeAuthEvent = createAuthEventWriter(intake);
+  const users = createUserStore(sql);
+  const publicUrl = new URL(config.publicUrl);
+  const factors = createFactorService({
+    sql,
+    secretBox: loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }),
+    rp: { id: publicUrl.hostname, name: 'Sargs', origin: publicUrl.origin },
+    onEvent: writeAuthEvent,
+    findUser: async (id) => {
+      const u = await users.byId(id);
+      return u && { id: u.id, username: u.username, tenant: u.tenant, displayName: u.displayName };
+    },
+  });
+  const identity = { sql, factors, policy: loadAuthPolicy(), writeAuthEvent };
+  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity };
   return {
     ctx,
     sql,

@@ -191,110 +191,109 @@ describeWith('elasticsearch')('intake durability with Elasticsearch faults', () 
     });
   });
 
-  test('Sargs SIGKILLed mid-stream and restarted: every acknowledged event is stored once', async () => {
+  // One child process lineage on one data dir: killed with Elasticsearch up, then killed again while Elasticsearch
+  // is down (acknowledged events then exist only in the spool files), restarted while it is still down.
+  describe('Sargs SIGKILLed mid-stream and restarted', () => {
     const prefix = esPrefix();
-    const runId = streamId('sargs-kill');
-    const env = childEnv(tmpDir(), prefix);
-    const token = await cliCollectorToken(env);
-    const first = await spawnSargs(env);
-    const killAfter = 3 + Math.floor(Math.random() * 10);
-    try {
-      const sender = startSender({
-        url: first.url,
+    const [runUp, runDown] = [streamId('kill-es-up'), streamId('kill-es-down')];
+    const dataDir = tmpDir();
+    const env = childEnv(dataDir, prefix);
+    const killed: BatchOutcome[] = [];
+    const afterRestart: BatchOutcome[] = [];
+    const killedWhileDown: BatchOutcome[] = [];
+    let spoolFilesAtKill = 0;
+    let third: Awaited<ReturnType<typeof spawnSargs>> | undefined;
+    let healthAtRestart: { status: string; spool: { depth: number } } | undefined;
+    // A Sargs whose first start finds Elasticsearch down (see the last test).
+    const freshPrefix = esPrefix();
+    let fresh: RunningSargs | undefined;
+    let freshOut: BatchOutcome | undefined;
+
+    /** Streams to a child and SIGKILLs it after a random number (3…12) of acknowledged batches. */
+    const streamAndKill = async (child: Awaited<ReturnType<typeof spawnSargs>>, token: string, run: string) => {
+      const killAfter = 3 + Math.floor(Math.random() * 10);
+      const outcomes = await startSender({
+        url: child.url,
         token,
-        run: runId,
+        run,
         batches: 60,
         size: SIZE,
         concurrency: 3,
         onOutcome: (_o, all) => {
-          if (acked(all).length === killAfter) first.child.kill('SIGKILL');
+          if (acked(all).length === killAfter) child.child.kill('SIGKILL');
         },
-      });
-      const outcomes = await sender.done;
-      expect(await first.exited).toBe(null);
-      expect(acked(outcomes).length).toBeGreaterThanOrEqual(killAfter);
+      }).done;
+      await child.exited;
+      return outcomes;
+    };
 
+    beforeAll(async () => {
+      const token = await cliCollectorToken(env);
+      const first = await spawnSargs(env);
+      killed.push(...(await streamAndKill(first, token, runUp)));
       const second = await spawnSargs(env);
       try {
-        expect(await waitForSpoolDrained(second.url, 60_000)).toBe(0);
-        const { ids } = await storedRecordIds(prefix);
-        expectExact(ids, outcomes, runId);
+        afterRestart.push(...(await startSender({ url: second.url, token, run: runUp, first: 100, batches: 5, size: SIZE, concurrency: 2 }).done));
+        try {
+          await esKill();
+          killedWhileDown.push(...(await streamAndKill(second, token, runDown)));
+          spoolFilesAtKill = spoolLinesOnDisk(dataDir);
+          // The new process starts while Elasticsearch is still down and finds the spool.
+          third = await spawnSargs(env);
+          healthAtRestart = (await (await fetch(`${third.url}/healthz`)).json()) as typeof healthAtRestart;
+          fresh = await startSargs({ env: { ELASTICSEARCH_URL: TEST_ELASTICSEARCH_URL, SARGS_ES_PREFIX: freshPrefix }, dataDir: tmpDir() });
+          freshOut = { batch: 0, ...(await postBatch(fresh.url, fresh.collectorToken, streamId('fresh'), 0, SIZE)) };
+        } finally {
+          await esStart();
+        }
       } finally {
-        second.child.kill('SIGTERM');
-        await second.exited;
+        first.child.kill('SIGKILL');
+        second.child.kill('SIGKILL');
       }
-    } finally {
-      first.child.kill('SIGKILL');
-    }
-  }, 120_000);
+    }, 240_000);
 
-  test('Sargs SIGKILLed while Elasticsearch is down: the restart replays the acknowledged events from the disk spool', async () => {
-    const prefix = esPrefix();
-    const runId = streamId('spool-kill');
-    const dataDir = tmpDir();
-    const env = childEnv(dataDir, prefix);
-    const token = await cliCollectorToken(env);
-    const first = await spawnSargs(env);
-    let second: Awaited<ReturnType<typeof spawnSargs>> | undefined;
-    let fresh: RunningSargs | undefined;
-    let freshOut: Awaited<ReturnType<typeof postBatch>> | undefined;
-    const freshPrefix = esPrefix();
-    const freshRun = streamId('fresh');
-    try {
-      const before = await startSender({ url: first.url, token, run: runId, batches: 5, size: SIZE, concurrency: 2 }).done;
-      expect(before.map((o) => o.body?.created)).toEqual(Array(5).fill(SIZE));
-
-      let during: BatchOutcome[] = [];
-      const killAfter = 3 + Math.floor(Math.random() * 8);
-      try {
-        await esKill();
-        during = await startSender({
-          url: first.url,
-          token,
-          run: runId,
-          first: 5,
-          batches: 50,
-          size: SIZE,
-          concurrency: 3,
-          onOutcome: (_o, all) => {
-            if (acked(all).length === killAfter) first.child.kill('SIGKILL');
-          },
-        }).done;
-        await first.exited;
-        // Acknowledged while Elasticsearch was down: these events exist only in the spool files now.
-        expect(acked(during).length).toBeGreaterThanOrEqual(killAfter);
-        expect(spooled(during)).toBe(acked(during).length * SIZE);
-        expect(spoolLinesOnDisk(dataDir)).toBeGreaterThanOrEqual(spooled(during));
-
-        // EXPERIMENT: a Sargs whose very first start finds Elasticsearch down.
-        fresh = await startSargs({ env: { ELASTICSEARCH_URL: TEST_ELASTICSEARCH_URL, SARGS_ES_PREFIX: freshPrefix }, dataDir: tmpDir() });
-        freshOut = await postBatch(fresh.url, fresh.collectorToken, freshRun, 0, SIZE);
-        // The new process starts while Elasticsearch is still down and finds the spool.
-        second = await spawnSargs(env);
-        const h = (await (await fetch(`${second.url}/healthz`)).json()) as { status: string; spool: { depth: number } };
-        expect(h.status).toBe('degraded');
-        expect(h.spool.depth).toBeGreaterThanOrEqual(spooled(during));
-      } finally {
-        await esStart();
-      }
-      expect(await waitForSpoolDrained(second!.url, 90_000)).toBe(0);
-      expect(spoolLinesOnDisk(dataDir)).toBe(0);
-      const { ids, dataStream } = await storedRecordIds(prefix);
-      expectExact(ids, [...before, ...during], runId);
-      expect(dataStream).toBe(true);
-      expect(freshOut?.body?.spooled).toBe(SIZE);
-      expect(await waitForSpoolDrained(fresh!.url, 30_000)).toBe(0);
-      const fr = await storedRecordIds(freshPrefix);
-      process.stderr.write(`FRESH: ${fr.ids.length} stored, dataStream=${fr.dataStream}\n`);
-    } finally {
+    afterAll(async () => {
       await fresh?.close();
-      first.child.kill('SIGKILL');
-      if (second) {
-        second.child.kill('SIGTERM');
-        await second.exited;
+      if (third) {
+        third.child.kill('SIGTERM');
+        await third.exited;
       }
-    }
-  }, 180_000);
+    });
+
+    const stored = async (run: string) => {
+      expect(await waitForSpoolDrained(third!.url, 90_000)).toBe(0);
+      return (await storedRecordIds(prefix)).ids.filter((id) => id.startsWith(`${run}-`));
+    };
+
+    test('killed with Elasticsearch up: every acknowledged event is stored once, nothing unsent', async () => {
+      expect(acked(killed).length).toBeGreaterThanOrEqual(3);
+      expect(killed.some((o) => o.status === 'error')).toBe(true);
+      expect(afterRestart.map((o) => o.status)).toEqual(Array(5).fill(200));
+      expectExact(await stored(runUp), [...killed, ...afterRestart], runUp);
+    });
+
+    test('killed with Elasticsearch down: the restart replays the acknowledged events from the disk spool', async () => {
+      // Acknowledged while Elasticsearch was down: these events existed only in the spool files.
+      expect(acked(killedWhileDown).length).toBeGreaterThanOrEqual(3);
+      expect(spooled(killedWhileDown)).toBe(acked(killedWhileDown).length * SIZE);
+      expect(spoolFilesAtKill).toBeGreaterThanOrEqual(spooled(killedWhileDown));
+      expect(healthAtRestart).toMatchObject({ status: 'degraded' });
+      expect(healthAtRestart!.spool.depth).toBeGreaterThanOrEqual(spooled(killedWhileDown));
+      expectExact(await stored(runDown), killedWhileDown, runDown);
+      expect(spoolLinesOnDisk(dataDir)).toBe(0);
+      expect((await storedRecordIds(prefix)).dataStream).toBe(true);
+    });
+
+    // A first start that finds Elasticsearch down puts the index template before the first replayed write, so the
+    // events land in the data stream with its mappings (service.name a keyword: `?app=PERS` finds them).
+    test('a Sargs first started while Elasticsearch is down writes into the data stream once it is back', async () => {
+      expect(freshOut?.body?.spooled).toBe(SIZE);
+      expect(await waitForSpoolDrained(fresh!.url, 60_000)).toBe(0);
+      const { ids, dataStream } = await storedRecordIds(freshPrefix);
+      expect(ids.length).toBe(SIZE);
+      expect(dataStream).toBe(true);
+    });
+  });
 });
 
 describe('intake durability — embedded PGlite', () => {

@@ -89,13 +89,15 @@ export function createIntake(deps: IntakeDeps): Intake {
       const fullCtx = { ...ctx, receivedAt };
       metrics.received.inc({ transport: ctx.transport }, records.length);
 
-      // Refuse the whole batch before acknowledging any of it when the spool could not take it.
-      if (spool.depth > 0 && spool.wouldOverflow(records.reduce((s, r) => s + r.raw.length * 2, 0))) {
+      const spoolFull = () => {
         metrics.rejectedFull.inc();
-        throw new AppError(503, 'spool_full', 'the event store is unavailable and the disk spool is full; retry later', {
+        return new AppError(503, 'spool_full', 'the event store is unavailable and the disk spool is full; retry later', {
           retryAfterSeconds: 30,
         });
-      }
+      };
+      // Refuse the whole batch before acknowledging any of it when the spool could not take it (a cheap estimate
+      // before parsing; the exact size is checked before the append below).
+      if (spool.depth > 0 && spool.wouldOverflow(records.reduce((s, r) => s + r.raw.length * 2, 0))) throw spoolFull();
 
       const outcomes: ItemOutcome[] = new Array(records.length);
       const good: EcsEvent[] = [];
@@ -147,6 +149,9 @@ export function createIntake(deps: IntakeDeps): Intake {
           }
         }
         if (!results) {
+          // SARGS_SPOOL_MAX_BYTES bounds the spool on disk: measured as the spool writes the events (one NDJSON
+          // line each), before anything of the batch is acknowledged or dead-lettered.
+          if (spool.wouldOverflow(good.reduce((s, e) => s + Buffer.byteLength(JSON.stringify(e)) + 1, 0))) throw spoolFull();
           await spool.append(good);
           metrics.spooled.inc(good.length);
           updateSpoolGauges();

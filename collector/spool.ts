@@ -79,9 +79,19 @@ export class DiskSpool {
             await d.sync().finally(() => d.close());
           }
           const data = batch.map((b) => b.data).join('');
-          await this.active.fh.write(data);
-          await this.active.fh.datasync();
           const seg = this.segments[this.segments.length - 1];
+          try {
+            await this.active.fh.write(data);
+            await this.active.fh.datasync();
+          } catch (err) {
+            // A half-written batch (disk full, I/O error) must not stay in front of the next one: cut the segment
+            // back to its last acknowledged byte and start a fresh segment for what comes next.
+            const fh = this.active.fh;
+            this.active = undefined;
+            await fh.truncate(seg.bytes).catch(() => undefined);
+            await fh.close().catch(() => undefined);
+            throw err;
+          }
           seg.bytes += Buffer.byteLength(data);
           seg.events += batch.reduce((s, b) => s + b.events, 0);
           batch.forEach((b) => b.resolve());

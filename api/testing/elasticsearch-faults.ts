@@ -19,14 +19,36 @@ export function esControllable(): boolean {
   }
 }
 
-/** SIGKILLs the test Elasticsearch (its data dir stays). */
-export async function esKill(): Promise<void> {
-  await run(SERVICES, ['es-kill'], { timeout: 30_000 });
+let killedCluster: string | undefined;
+
+async function clusterUuid(): Promise<string | undefined> {
+  try {
+    const r = await fetch(`${TEST_ELASTICSEARCH_URL}/`, { signal: AbortSignal.timeout(5000) });
+    return ((await r.json()) as { cluster_uuid?: string }).cluster_uuid;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Starts the test Elasticsearch on the same data dir and resolves once it is healthy (a no-op when it runs). */
+/** SIGKILLs the test Elasticsearch (its data dir stays). */
+export async function esKill(): Promise<void> {
+  killedCluster = await clusterUuid();
+  await run(SERVICES, ['es-kill'], { timeout: 60_000 });
+}
+
+/**
+ * Starts the test Elasticsearch on the same data dir and resolves once it is healthy (a no-op when it runs).
+ * After an esKill it checks that the cluster answering is the one killed: a node of another data dir on the
+ * same port (another test run's) would otherwise pass for a restart that lost data.
+ */
 export async function esStart(): Promise<void> {
-  await run(SERVICES, ['es-start'], { timeout: 180_000 });
+  await run(SERVICES, ['es-start'], { timeout: 300_000 });
+  const was = killedCluster;
+  killedCluster = undefined;
+  const now = await clusterUuid();
+  if (was && now !== was) {
+    throw new Error(`the Elasticsearch at ${TEST_ELASTICSEARCH_URL} after es-start is another cluster (${now}, was ${was}): another process holds the port`);
+  }
 }
 
 /** Whether Elasticsearch answers a cluster health request right now. */
@@ -61,10 +83,9 @@ export async function storedRecordIds(prefix: string): Promise<{ ids: string[]; 
     const total = typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
     if (total > 10_000) throw new Error(`storedRecordIds reads at most 10000 documents, ${index} holds ${total}`);
     const ids = r.hits.hits.map((h) => String(h._source?.vps?.record?.id));
-    const ds = await client.indices.getDataStream({ name: index }).then(
-      (x) => x.data_streams.length > 0,
-      (err) => (notFound(err) ? false : Promise.reject(err)),
-    );
+    // _resolve/index is in the server itself (the integ-test distribution has no _data_stream API).
+    const resolved = await client.indices.resolveIndex({ name: index });
+    const ds = resolved.data_streams.some((d) => d.name === index);
     return { ids, dataStream: ds };
   } catch (err) {
     if (notFound(err)) return { ids: [], dataStream: false };
@@ -74,15 +95,17 @@ export async function storedRecordIds(prefix: string): Promise<{ ids: string[]; 
   }
 }
 
-/** Deletes what a test wrote under `<prefix>-events` (data stream or index, and the template). */
+/**
+ * Deletes what a test wrote under `<prefix>-events` where the distribution allows it: the integ-test
+ * distribution has no _data_stream API, and a data stream's write index cannot be deleted, so there the (small)
+ * data stream stays behind.
+ */
 export async function dropEsPrefix(prefix: string): Promise<void> {
   const client = new Client({ node: TEST_ELASTICSEARCH_URL });
   const name = `${prefix}-events`;
-  const ignore404 = (p: Promise<unknown>) => p.catch((err) => (notFound(err) ? undefined : Promise.reject(err)));
   try {
-    await ignore404(client.indices.deleteDataStream({ name }));
-    await ignore404(client.indices.delete({ index: name }));
-    await ignore404(client.indices.deleteIndexTemplate({ name }));
+    await client.indices.deleteDataStream({ name }).catch(() => client.indices.delete({ index: name }).catch(() => undefined));
+    await client.indices.deleteIndexTemplate({ name }).catch(() => undefined);
   } finally {
     await client.close();
   }

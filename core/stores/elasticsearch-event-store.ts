@@ -94,13 +94,23 @@ export function createElasticsearchEventStore(opts: ElasticsearchEventStoreOptio
     }
   };
 
+  // The template must exist before the first write creates the data stream; otherwise Elasticsearch would create
+  // a plain index with guessed mappings. When Elasticsearch was down at start, the first bulk puts it.
+  let templateReady = false;
+  const ensureTemplate = async () => {
+    if (templateReady) return;
+    await guard(() => client.indices.putIndexTemplate({ name: stream, ...templateBody(opts.prefix, opts.retentionDays) } as never));
+    templateReady = true;
+  };
+
   return {
     kind: 'elasticsearch',
     async init() {
-      await guard(() => client.indices.putIndexTemplate({ name: stream, ...templateBody(opts.prefix, opts.retentionDays) } as never));
+      await ensureTemplate();
     },
 
     async bulk(events: EcsEvent[]): Promise<BulkItemResult[]> {
+      await ensureTemplate();
       const results: (BulkItemResult | undefined)[] = new Array(events.length);
       let pending = events.map((_, i) => i);
       for (let attempt = 1; pending.length > 0; attempt++) {
