@@ -1,5 +1,6 @@
-// The Sargs dashboard's first screen: sign-in with an API token, then the overview (events per application per
-// hour, sources and their latest event, dead letters, backend health). Everything is rendered with textContent
+// The Sargs dashboard's first screen: the overview (events per application per hour, sources and their latest
+// event, dead letters, backend health) for a signed-in account (cookie session from signin.html) or for an API
+// token (index.html#token, kept for machines). Everything is rendered with textContent
 // (never innerHTML): dead-letter reasons and source names come from senders and must not become markup.
 import { api, ApiError, tokenStore } from './api.js';
 import { formatBytes, formatDate, formatDateTime, formatHourLabel, formatNumber, formatTime } from './format.js';
@@ -16,7 +17,7 @@ const APP_COLOURS = {
 const PALETTE = Object.values(APP_COLOURS);
 
 const $ = (id) => document.getElementById(id);
-const state = { lang: initialLanguage(localStorage), hours: 24, overview: null, dead: null, health: null, updatedAt: null, chart: null, timer: null };
+const state = { lang: initialLanguage(localStorage), session: null, hours: 24, overview: null, dead: null, health: null, updatedAt: null, chart: null, timer: null };
 const t = (key, vars) => translate(state.lang, key, vars);
 
 function el(tag, attrs = {}, text) {
@@ -199,6 +200,10 @@ async function load() {
     return true;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
+      if (!tokenStore.get()) {
+        location.replace('signin.html'); // the cookie session ended (idle or absolute timeout)
+        return false;
+      }
       tokenStore.clear();
       showSignIn(err.problem?.detail || t('signin.expired'));
       return false;
@@ -231,7 +236,13 @@ $('signin-form').addEventListener('submit', (ev) => {
   showOverview();
 });
 
-$('signout').addEventListener('click', () => {
+$('signout').addEventListener('click', async () => {
+  if (!tokenStore.get() && state.session) {
+    // Cookie session: end it on the server (a state change, so with the session's CSRF token), then sign in again.
+    await fetch('/api/v1/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': state.session.csrfToken } }).catch(() => undefined);
+    location.replace('signin.html');
+    return;
+  }
   tokenStore.clear();
   Object.assign(state, { overview: null, dead: null, health: null, updatedAt: null });
   showSignIn('');
@@ -258,6 +269,24 @@ $('dead-toggle').addEventListener('click', () => {
   $('dead-toggle').textContent = t(list.hidden ? 'dead.show' : 'dead.hide');
 });
 
+/** The signed-in cookie session (GET /api/v1/auth/session), or null. */
+async function currentSession() {
+  try {
+    const res = await fetch('/api/v1/auth/session', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    return res.ok ? await res.json() : null;
+  } catch {
+    return null;
+  }
+}
+
 applyLanguage();
+// A person signs in with an account (signin.html); an API token remains the way in for machines (index.html#token).
 if (tokenStore.get()) showOverview();
-else showSignIn('');
+else if (location.hash === '#token') showSignIn('');
+else {
+  currentSession().then((session) => {
+    state.session = session;
+    if (session) showOverview();
+    else location.replace('signin.html');
+  });
+}

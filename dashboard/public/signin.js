@@ -1,0 +1,136 @@
+// Sign-in with a user account (issue 3): tenant, username and password, then a second factor — an authenticator
+// app code, a passkey (WebAuthn through @simplewebauthn/browser, served at /vendor/simplewebauthn-browser.js) or
+// a recovery code. The session lives in an HttpOnly cookie; state-changing calls send the session's CSRF token.
+import { initialLanguage, LANGUAGES, translate } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { lang: initialLanguage(localStorage), csrf: '' };
+const t = (key, vars) => translate(state.lang, key, vars);
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  $('lang').value = state.lang;
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  document.title = t('auth.title');
+}
+
+/** POSTs JSON; resolves to the body, or throws { status, problem, retryAfter }. */
+async function post(path, body) {
+  const headers = { Accept: 'application/json, application/problem+json', 'Content-Type': 'application/json' };
+  if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
+  let res;
+  try {
+    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body ?? {}), credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw { status: 0, problem: { detail: t('error.network') } };
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw { status: res.status, problem: data, retryAfter: res.headers.get('Retry-After') };
+  return data;
+}
+
+/** Shows a problem in the user's language when its code is known, else the server's detail. */
+function showProblem(err) {
+  const code = err.problem?.code;
+  const key = `auth.error.${code}`;
+  const known = translate(state.lang, key) !== key;
+  $('auth-error').textContent = known ? t(key, { seconds: err.retryAfter ?? '?' }) : err.problem?.detail || t('error.network');
+  if (code === 'sign_in_required') restart();
+}
+
+function restart() {
+  state.csrf = '';
+  $('factor-step').hidden = true;
+  $('password-step').hidden = false;
+  $('password').value = '';
+  $('password').focus();
+}
+
+function signedIn() {
+  location.replace('index.html');
+}
+
+$('password-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  $('auth-error').textContent = '';
+  const body = { tenant: $('tenant').value.trim().toLowerCase(), username: $('username').value.trim(), password: $('password').value };
+  if (!body.tenant || !body.username || !body.password) {
+    $('auth-error').textContent = t('auth.missing');
+    return;
+  }
+  try {
+    const r = await post('/api/v1/auth/login', body);
+    localStorage.setItem('sargs.tenant', body.tenant);
+    state.csrf = r.csrfToken;
+    $('password').value = '';
+    $('password-step').hidden = true;
+    $('factor-step').hidden = false;
+    const has = (m) => r.methods.includes(m);
+    $('totp-form').hidden = !has('totp');
+    $('passkey').hidden = !has('webauthn') || !window.SimpleWebAuthnBrowser;
+    $('recovery-toggle').hidden = !has('recovery');
+    $('recovery-form').hidden = true;
+    (has('totp') ? $('totp') : $('passkey')).focus();
+  } catch (err) {
+    showProblem(err);
+  }
+});
+
+$('totp-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  $('auth-error').textContent = '';
+  try {
+    await post('/api/v1/auth/totp', { code: $('totp').value.replace(/\s+/g, '') });
+    signedIn();
+  } catch (err) {
+    $('totp').value = '';
+    showProblem(err);
+  }
+});
+
+$('passkey').addEventListener('click', async () => {
+  $('auth-error').textContent = '';
+  try {
+    const optionsJSON = await post('/api/v1/auth/webauthn/options');
+    let response;
+    try {
+      response = await window.SimpleWebAuthnBrowser.startAuthentication({ optionsJSON });
+    } catch (e) {
+      $('auth-error').textContent = t('auth.error.passkey', { detail: e.message || String(e) });
+      return;
+    }
+    await post('/api/v1/auth/webauthn/verify', { response });
+    signedIn();
+  } catch (err) {
+    showProblem(err);
+  }
+});
+
+$('recovery-toggle').addEventListener('click', () => {
+  $('recovery-form').hidden = false;
+  $('recovery').focus();
+});
+
+$('recovery-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  $('auth-error').textContent = '';
+  try {
+    await post('/api/v1/auth/recovery', { code: $('recovery').value.trim() });
+    signedIn();
+  } catch (err) {
+    showProblem(err);
+  }
+});
+
+$('restart').addEventListener('click', restart);
+
+$('lang').addEventListener('change', () => {
+  if (!LANGUAGES.includes($('lang').value)) return;
+  state.lang = $('lang').value;
+  localStorage.setItem('sargs.lang', state.lang);
+  applyLanguage();
+});
+
+applyLanguage();
+$('tenant').value = localStorage.getItem('sargs.tenant') || '';
+($('tenant').value ? $('username') : $('tenant')).focus();
