@@ -12,6 +12,7 @@ import type { SqlClient } from '../core/sql/sql-client';
 import type { FactorService } from './auth/factors/factor.types';
 import type { AuthPolicy } from './auth/accounts/auth-policy';
 import type { AuthEvent } from './auth/factors/factor.types';
+import type { MfaDeps, MfaServices } from './mfa/mfa.routes';
 
 /** What the routes are given (built once by cli/runtime.ts). */
 export interface AppContext {
@@ -26,8 +27,10 @@ export interface AppContext {
     sql: SqlClient;
     factors: FactorService;
     policy: AuthPolicy;
-    writeAuthEvent: (e: AuthEvent) => Promise<void>;
+    writeAuthEvent: (e: AuthEvent & { application?: string }) => Promise<void>;
   };
+  /** MFA for VPS applications: policy, validation API, coverage (issue 3). */
+  mfa: { deps: MfaDeps; services: MfaServices };
   audit: AuditLog;
   intake: Intake;
   pseudonymiser: Pseudonymiser;

@@ -15,6 +15,7 @@ import { problemHandler, sendProblem } from './problem';
 import type { RouteDef } from './route';
 import { tokenRoutes } from './tokens/token.routes';
 import { accountRoutes } from './auth/accounts/account.routes';
+import { mfaRoutes } from './mfa/mfa.routes';
 import { requireCsrf, sessionAuthenticator } from './auth/sessions/session-authenticator';
 
 /** Every route of the API, in one table (api/routes.test.ts checks each has a permission and an OpenAPI entry). */
@@ -27,6 +28,7 @@ export function allRoutes(ctx: AppContext): RouteDef[] {
     ...tokenRoutes(ctx),
     ...bulkRoutes(ctx),
     ...accountRoutes(ctx, { sql: ctx.identity.sql, factors: ctx.identity.factors, onEvent: ctx.identity.writeAuthEvent, policy: ctx.identity.policy, authz: ctx.authz }),
+    ...mfaRoutes(ctx.mfa.deps, ctx.mfa.services),
   ];
   routes.push({
     method: 'get',

@@ -8,12 +8,15 @@ import { createSqlCheckpointStore } from '../collector/tail/checkpoint-store';
 import { loadTailConfig } from '../collector/tail/tail-config';
 import { pruneSqlEvents } from '../core/stores/sql-event-store';
 import { createRuntime, type Runtime } from './runtime';
+import { createAccountService } from '../api/auth/accounts/account.service';
 import { runDemo } from './run-demo';
 
 const HELP = `sargs — security and compliance operations for VPS
 
 Usage:
-  sargs init [--json]          create the data dir and the first platform-admin API token (printed once)
+  sargs init [--json] [--admin NAME]
+                               create the data dir, the first platform-admin API token (printed once)
+                               and the platform administrator's enrolment link
   sargs start                  run API, dashboard, collector and workers (SARGS_ROLES picks a subset)
   sargs demo [--days N] [--seed N] [--events-per-day N] [--json]
                                load realistic VPS traffic with scripted misuse into the store
@@ -69,7 +72,7 @@ async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T>, q
 }
 
 async function init(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, admin: { type: 'string', default: 'admin' } }, strict: true });
   return withRuntime(async (rt, config) => {
     const existing = (await rt.ctx.tokens.list()).filter((t) => t.kind === 'platform-admin' && !t.revokedAt);
     if (existing.length) {
@@ -78,9 +81,29 @@ async function init(args: string[]): Promise<number> {
     }
     const { token, info } = await rt.ctx.tokens.create({ kind: 'platform-admin', tenant: '*', description: 'first platform admin (sargs init)', createdBy: 'sargs init' });
     await rt.ctx.audit.record('cli:init', 'token.created', `token:${info.id}`, { kind: info.kind });
-    if (values.json) console.log(JSON.stringify({ dataDir: config.dataDir, tokenId: info.id, token }));
+    // The first person: a ZZ Dats platform admin who enrols a password and a second factor through the link.
+    const actor = { kind: 'token' as const, id: info.id, name: 'cli:init', tenant: '*', tokenKind: 'platform-admin' as const };
+    const accounts = createAccountService({
+      sql: rt.sql,
+      factors: rt.ctx.identity.factors,
+      audit: rt.ctx.audit,
+      onEvent: rt.ctx.identity.writeAuthEvent,
+      policy: rt.ctx.identity.policy,
+      publicUrl: config.publicUrl,
+      tenants: rt.ctx.tenants,
+    });
+    const { user, enrolment } = await accounts.createUser({ tenant: 'zzdats', username: values.admin, displayName: 'Platform administrator', kind: 'staff' }, actor);
+    await rt.ctx.authz.assignRole(`user:${user.id}`, 'platform-admin', '*', actor);
+    if (values.json)
+      console.log(JSON.stringify({ dataDir: config.dataDir, tokenId: info.id, token, admin: { tenant: 'zzdats', username: user.username, enrolmentUrl: enrolment.url, expiresAt: enrolment.expiresAt } }));
     else
-      console.log(`Sargs initialised in ${config.dataDir}\n\nPlatform-admin API token (shown once, keep it secret):\n\n  ${token}\n\nStart with: npm start   (then open http://${config.host}:${config.port}/)`);
+      console.log(
+        `Sargs initialised in ${config.dataDir}\n\n` +
+          `Platform-admin API token for machines and scripts (shown once, keep it secret):\n\n  ${token}\n\n` +
+          `Enrolment link for the platform administrator zzdats/${user.username} (single use, until ${enrolment.expiresAt}):\n` +
+          `set a password and a second factor (authenticator app or passkey) there:\n\n  ${enrolment.url}\n\n` +
+          `Start with: npm start`,
+      );
     return 0;
   });
 }
@@ -191,16 +214,23 @@ async function start(): Promise<number> {
     // Maintenance runs as durable jobs: one retention job per hour, whichever instance adds it first (the hourly
     // jobId makes the add idempotent across instances and restarts).
     const worker = rt.jobs.process('maintenance', async (job) => {
+      if (job.name === 'mfa-accounts') {
+        // Which VPS employees hold accounts in which application, learned from the last two hours of events.
+        await ctx.mfa.services.accounts.learnAccountsFromEvents(ctx.events, new Date(Date.now() - 2 * 3_600_000));
+      }
       if (job.name === 'retention' && ctx.events.kind === 'sql') {
         // The embedded store's retention (Elasticsearch applies its data stream lifecycle itself).
         const n = await pruneSqlEvents(sql, config.retentionDays);
         if (n) log.info({ deleted: n }, 'events past retention deleted');
       }
     });
-    const schedule = () =>
-      rt.jobs
-        .add('maintenance', 'retention', {}, { jobId: `retention-${new Date().toISOString().slice(0, 13).replace(/\D/g, '')}`, attempts: 3, backoffMs: 60_000 })
-        .catch((err) => log.warn({ err: String(err) }, 'could not schedule retention'));
+    const schedule = async () => {
+      const hour = new Date().toISOString().slice(0, 13).replace(/\D/g, '');
+      for (const name of ['retention', 'mfa-accounts'])
+        await rt.jobs
+          .add('maintenance', name, {}, { jobId: `${name}-${hour}`, attempts: 3, backoffMs: 60_000 })
+          .catch((err) => log.warn({ err: String(err), job: name }, 'could not schedule maintenance'));
+    };
     void schedule();
     const t = setInterval(schedule, 300_000);
     stops.push(async () => {

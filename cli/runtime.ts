@@ -27,6 +27,9 @@ import { loadAuthPolicy } from '../api/auth/accounts/auth-policy';
 import { createFactorService } from '../api/auth/factors/factor.service';
 import { createUserStore } from '../api/auth/accounts/user.store';
 import { loadSecretBox } from '../core/secret-box';
+import { createMfaServices, type MfaDeps } from '../api/mfa/mfa.routes';
+import { loadMfaPolicy } from '../api/mfa/mfa-policy';
+import { createLoginThrottle } from '../api/auth/accounts/login-throttle';
 
 /**
  * The composition root: builds every store and service once from the configuration. The real service replaces
@@ -47,7 +50,8 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
     logger.warn({ err: (err as Error).message }, 'event store not initialised yet');
   });
   const pseudonymiser = createPseudonymiser(loadPseudonymKey(config));
-  const tenants = loadTenants().ids;
+  const tenantList = loadTenants();
+  const tenants = tenantList.ids;
   const metrics = createMetrics();
   const deadLetters = createDeadLetterStore(sql);
   const spool = new DiskSpool(path.join(config.dataDir, 'spool'), config.spoolMaxBytes);
@@ -98,7 +102,20 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
     },
   });
   const identity = { sql, factors, policy: loadAuthPolicy(), writeAuthEvent };
-  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity };
+  const mfaDeps: MfaDeps = {
+    sql,
+    events,
+    factors,
+    audit,
+    policy: loadMfaPolicy(),
+    tenants,
+    tenantName: (id) => tenantList.byId.get(id)?.name,
+    scopeOf: (p, perm) => authz.scope(p, perm),
+    onEvent: (e) => writeAuthEvent(e),
+    throttle: createLoginThrottle(sql, identity.policy.throttle),
+  };
+  const mfa = { deps: mfaDeps, services: createMfaServices(mfaDeps) };
+  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity, mfa };
   return {
     ctx,
     sql,

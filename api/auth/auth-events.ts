@@ -21,7 +21,8 @@ const TYPE: Record<AuthEvent['action'], string[]> = {
  * (spooled while the store is down), visible to detection rules and to `GET /api/v1/events?app=SARGS`.
  */
 export function createAuthEventWriter(intake: IntakeSink, now: () => Date = () => new Date()) {
-  return async (e: AuthEvent): Promise<void> => {
+  /** `application`: the VPS application a validation check was for (the validate API); else Sargs itself. */
+  return async (e: AuthEvent & { application?: string }): Promise<void> => {
     // An event about a user Sargs could not find is ZZ Dats's (the platform operator's) to look at.
     const tenant = e.tenant && e.tenant !== 'unknown' ? e.tenant : 'zzdats';
     const ecs = {
@@ -36,7 +37,7 @@ export function createAuthEventWriter(intake: IntakeSink, now: () => Date = () =
         dataset: 'sargs.auth',
         ...(e.reason ? { reason: e.reason } : {}),
       },
-      service: { name: 'SARGS' },
+      service: { name: e.application ?? 'SARGS' },
       user: { id: e.userId, name: e.username },
       ...(e.ip ? { source: { ip: e.ip } } : {}),
       ...(e.method ? { authentication: { method: e.method } } : {}),
