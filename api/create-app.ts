@@ -16,6 +16,7 @@ import type { RouteDef } from './route';
 import { tokenRoutes } from './tokens/token.routes';
 import { accountRoutes } from './auth/accounts/account.routes';
 import { mfaRoutes } from './mfa/mfa.routes';
+import { roleRoutes } from './roles/role.routes';
 import { requireCsrf, sessionAuthenticator } from './auth/sessions/session-authenticator';
 
 /** Every route of the API, in one table (api/routes.test.ts checks each has a permission and an OpenAPI entry). */
@@ -29,6 +30,7 @@ export function allRoutes(ctx: AppContext): RouteDef[] {
     ...bulkRoutes(ctx),
     ...accountRoutes(ctx, { sql: ctx.identity.sql, factors: ctx.identity.factors, onEvent: ctx.identity.writeAuthEvent, policy: ctx.identity.policy, authz: ctx.authz }),
     ...mfaRoutes(ctx.mfa.deps, ctx.mfa.services),
+    ...roleRoutes(ctx),
   ];
   routes.push({
     method: 'get',
