@@ -27,7 +27,7 @@ describe('loadPseudonymKey', () => {
 
   it('refuses a key file that is too short', () => {
     fs.writeFileSync(path.join(dir, 'pseudonym.key'), Buffer.alloc(8));
-    expect(() => loadPseudonymKey({ dataDir: dir })).toThrow(/shorter than 32 bytes/);
+    expect(() => loadPseudonymKey({ dataDir: dir })).toThrow(/must hold at least 32 bytes/);
   });
 
   it('waits for the key another process is writing (lost the exclusive create) and uses it', () => {

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { loadOrCreateKeyFile } from './key-file';
 
 /** Seals short secrets (TOTP seeds) for storage and opens them again. */
 export interface SecretBox {
@@ -30,7 +30,7 @@ export function loadSecretBox(config: { secretKey?: string; dataDir: string }): 
   const key =
     config.secretKey !== undefined && config.secretKey !== ''
       ? createHash('sha256').update(config.secretKey, 'utf8').digest()
-      : loadOrCreateKeyFile(path.join(config.dataDir, KEY_FILE), config.dataDir);
+      : loadOrCreateKeyFile(path.join(config.dataDir, KEY_FILE), { bytes: KEY_BYTES, exact: true, what: 'secret key' });
   return createSecretBox(key);
 }
 
@@ -58,49 +58,4 @@ export function createSecretBox(key: Buffer): SecretBox {
       }
     },
   };
-}
-
-function loadOrCreateKeyFile(file: string, dir: string): Buffer {
-  const existing = readKeyFile(file);
-  if (existing) return existing;
-  fs.mkdirSync(dir, { recursive: true });
-  const key = randomBytes(KEY_BYTES);
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create secret key file ${file}`, { cause: err });
-    return waitForKeyFile(file); // another process won the exclusive create
-  }
-  try {
-    fs.writeSync(fd, key);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return key;
-}
-
-function readKeyFile(file: string, whileBeingWritten = false): Buffer | undefined {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read secret key file ${file}`, { cause: err });
-  }
-  if (buf.length === 0 || (whileBeingWritten && buf.length < KEY_BYTES)) return undefined;
-  if (buf.length !== KEY_BYTES) throw new Error(`secret key file ${file} must hold exactly ${KEY_BYTES} bytes`);
-  return buf;
-}
-
-function waitForKeyFile(file: string): Buffer {
-  const deadline = Date.now() + 5000;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    const buf = readKeyFile(file, true);
-    if (buf) return buf;
-    if (Date.now() > deadline) throw new Error(`secret key file ${file} stayed empty`);
-    Atomics.wait(pause, 0, 0, 20);
-  }
 }
