@@ -11,7 +11,7 @@ import { startMfaApp } from './testing/mfa-test-app';
 /** A Winlogbeat record parsed by the real Windows parser, stored as intake would (event.id, vps.tenant). */
 function stored(tenant: string, raw: string): EcsEvent {
   const p = parseWindows({ raw }, JSON.parse(raw)) as ParsedEvent;
-  return { ...p, '@timestamp': p['@timestamp']!, event: { ...p.event, id: randomUUID() }, vps: { tenant } } as EcsEvent;
+  return { ...p, '@timestamp': p['@timestamp']!, event: { ...p.event, id: randomUUID() }, vps: { ...p.vps, tenant } } as EcsEvent;
 }
 const adfs = (tenant: string, user: string, app: string, iso: string, mfaMethod: string | null) =>
   stored(tenant, adfsLine({ at: new Date(iso), success: true, user, domain: 'VPS', ip: '198.51.100.7', relyingParty: `urn:vps:${app.toLowerCase()}`, mfaMethod, recordId: 1, activityId: randomUUID() }));

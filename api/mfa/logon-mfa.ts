@@ -1,3 +1,4 @@
+import { adfsAuditOf, vpsAppOfRelyingParty } from '../../collector/parsers/windows';
 import type { EcsEvent } from '../../core/types';
 import { vpsApplicationOf, type VpsApplication } from './vps-applications';
 
@@ -28,42 +29,33 @@ export function methodId(m: unknown): string | undefined {
   return m.trim().toLowerCase().replace(/[\s_]+/g, '-');
 }
 
-/** The AD FS 2016+ AuditBase XML the parser keeps in one of winlog.event_data's strings. */
-function adfsXml(e: EcsEvent): string | undefined {
-  const data = (e.winlog as { event_data?: Record<string, unknown> } | undefined)?.event_data;
-  if (!data || typeof data !== 'object') return undefined;
-  for (const v of Object.values(data)) if (typeof v === 'string' && v.includes('<AuditBase')) return v;
-  return undefined;
-}
-
-const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1]?.trim();
-
 /**
  * Reads MFA-or-not from a stored logon event.
  *
- * 1. `vps.auth.mfa` (boolean) and `vps.auth.mfa_method`, when a parser sets them (asked of the lead for
- *    collector/parsers/windows.ts: AD FS AuthNAuditComponent MfaPerformed / MfaMethod).
- * 2. Otherwise AD FS 1200 (token issued, `adfs-token-issued`): the AuditBase XML kept in winlog.event_data —
- *    `<MfaPerformed>true|false</MfaPerformed>`, `<MfaMethod>`, and the application from `<RelyingParty>urn:vps:<app>`.
+ * 1. `vps.auth.mfa` (boolean) and `vps.auth.mfa_method`, as collector/parsers/windows.ts sets them on AD FS 1200
+ *    (token issued, `adfs-token-issued`) from the AuditBase `<MfaPerformed>` / `<MfaMethod>`; the application is
+ *    service.name (the parser's `urn:vps:<app>` relying party), the account user.name.
+ * 2. Otherwise, for a 1200 stored without vps.auth (ingested before the parser set it, or sent pre-normalised
+ *    through the ecs parser with winlog kept): the same reading of the XML in winlog.event_data, by the parser's
+ *    own adfsAuditOf, so both paths agree.
  * Windows 4624 logons at a domain controller carry no MFA information (LogonType and the authentication package
  * do not tell a second factor), so `mfa` stays undefined for them: they are never counted as password-only.
  */
 export function logonMfaOf(e: EcsEvent): LogonMfa {
   const out: LogonMfa = { username: accountName(e.user?.name), application: vpsApplicationOf(e.service?.name) };
-  const auth = (e.vps as { auth?: { mfa?: unknown; mfa_method?: unknown } }).auth;
+  const auth = (e.vps as { auth?: { mfa?: unknown; mfa_method?: unknown } } | undefined)?.auth;
   if (auth && typeof auth.mfa === 'boolean') {
     out.mfa = auth.mfa;
     out.method = methodId(auth.mfa_method);
     return out;
   }
-  const xml = e.event?.code === '1200' || e.event?.action === 'adfs-token-issued' ? adfsXml(e) : undefined;
-  if (!xml) return out;
-  const performed = tag(xml, 'MfaPerformed')?.toLowerCase();
-  if (performed === 'true' || performed === 'false') out.mfa = performed === 'true';
-  out.method = methodId(tag(xml, 'MfaMethod'));
-  // Relying parties of VPS applications are named urn:vps:<app> (ADFS relying party trust identifiers).
-  const rp = tag(xml, 'RelyingParty');
-  if (!out.application && rp) out.application = vpsApplicationOf(/^urn:vps:([a-z0-9-]+)$/i.exec(rp)?.[1]);
-  if (!out.username) out.username = accountName(tag(xml, 'UserId'));
+  if (e.event?.code !== '1200' && e.event?.action !== 'adfs-token-issued') return out;
+  const data = (e.winlog as { event_data?: unknown } | undefined)?.event_data;
+  const audit = data && typeof data === 'object' && !Array.isArray(data) ? adfsAuditOf(data as Record<string, unknown>) : undefined;
+  if (!audit) return out;
+  out.mfa = audit.mfaPerformed;
+  out.method = methodId(audit.mfaMethod);
+  out.application ??= vpsApplicationOf(vpsAppOfRelyingParty(audit.relyingParty));
+  out.username ??= accountName(audit.userId);
   return out;
 }

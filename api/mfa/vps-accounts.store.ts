@@ -91,6 +91,8 @@ export function createVpsAccountStore(sql: SqlClient) {
           after,
         });
         for (const e of page.events) {
+          // A failed sign-in proves no account: password spraying would otherwise fill the inventory with guesses.
+          if (e.event?.outcome === 'failure') continue;
           const username = accountName(e.user?.name);
           const application = vpsApplicationOf(e.service?.name) ?? logonMfaOf(e).application;
           if (!username || !application || !e.vps?.tenant) continue;

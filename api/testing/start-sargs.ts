@@ -30,7 +30,8 @@ export async function startSargs(opts: { env?: Record<string, string>; dataDir?:
   const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
   runtime.ctx.intake.start();
   const server = http.createServer(createApp(runtime.ctx));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  // PORT from `env` when a test needs a known port (WebAuthn: SARGS_PUBLIC_URL=http://localhost:<port>); else any.
+  await new Promise<void>((r) => server.listen(config.port, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const admin = await runtime.ctx.tokens.create({ kind: 'platform-admin', tenant: '*' });
   const tokenFor = async (tenant: string, source = 'test') => (await runtime.ctx.tokens.create({ kind: 'collector', tenant, source })).token;

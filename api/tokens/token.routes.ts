@@ -29,6 +29,7 @@ export function tokenRoutes(ctx: AppContext) {
       method: 'post',
       path: '/api/v1/tokens',
       permission: 'tokens:manage',
+      stepUp: true, // issue 3: token creation is a sensitive action (second factor within the last N minutes)
       summary: 'Create a collector or vps-application token (the secret is shown once)',
       tags: ['tokens'],
       openapi: {

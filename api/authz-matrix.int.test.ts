@@ -1,0 +1,286 @@
+/**
+ * The authorisation matrix (issue 3, "RBAC and tenancy"): every principal × every non-public route × own tenant
+ * (riga) and foreign tenant (jelgava), against the real app (startSargs: embedded PGlite), users signed in over HTTP
+ * with password + TOTP (cookie session, CSRF token, fresh mfaAt), tokens as Bearer. The expected outcomes are
+ * written out below by hand, NOT derived from policies/roles.yaml: a change of a role file that widens or narrows
+ * access must show up here as a failing cell.
+ *
+ * Cells: A = allowed (neither 401 nor 403), D = denied (403), H = hidden (404: a foreign object does not exist for
+ * the caller), E = empty (400/403, or 2xx without a single foreign-tenant event or count).
+ */
+import { randomUUID } from 'node:crypto';
+import { allRoutes } from './create-app';
+import { startSargs, type RunningSargs } from './testing/start-sargs';
+import { enrolUser, enrollingUser, eventually, httpClient, signIn, type EnrolledUser, type HttpAnswer, type HttpClient } from './testing/identity-fixture';
+
+jest.setTimeout(180_000);
+
+const PRINCIPALS = ['admin', 'soc', 'auditor', 'officer', 'dpo', 'reviewer', 'norole', 'tAdmin', 'tCollector', 'tVps'] as const;
+type Who = (typeof PRINCIPALS)[number];
+type Cell = 'A' | 'D' | 'H' | 'E';
+
+/** Ids created before the matrix runs. */
+interface Fix {
+  rigaUser: string;
+  jelgavaUser: string;
+  enrolling: (tenant: string) => Promise<string>;
+  sargs: RunningSargs;
+}
+interface Req {
+  method: string;
+  path: string;
+  body?: unknown;
+  raw?: string;
+  contentType?: string;
+}
+interface Row {
+  /** `method path` exactly as in allRoutes(). */
+  route: string;
+  tenant: 'own' | 'foreign' | '-';
+  req: (f: Fix) => Req | Promise<Req>;
+  /** One cell per principal, in the order of PRINCIPALS. */
+  expect: string;
+}
+
+const rnd = () => randomUUID().slice(0, 8);
+const get = (path: string) => () => ({ method: 'get', path });
+const post = (path: string, body: unknown = {}) => () => ({ method: 'post', path, body });
+
+// prettier-ignore
+const MATRIX: Row[] = [
+  //                                                                                                           admin soc aud off dpo rev none tAdm tCol tVps
+  { route: 'get /metrics', tenant: '-', req: get('/metrics'),                                                 expect: 'A D D D D D D A D D' },
+  { route: 'post /api/v1/ingest', tenant: '-', req: () => ({ method: 'post', path: '/api/v1/ingest', raw: '[]', contentType: 'application/json' }),
+                                                                                                              expect: 'A D D D D D D A A D' },
+  { route: 'post /_bulk', tenant: '-', req: () => ({ method: 'post', path: '/_bulk', raw: '\n', contentType: 'application/x-ndjson' }),
+                                                                                                              expect: 'A D D D D D D A A D' },
+  { route: 'post /:index/_bulk', tenant: '-', req: () => ({ method: 'post', path: '/logs-matrix/_bulk', raw: '\n', contentType: 'application/x-ndjson' }),
+                                                                                                              expect: 'A D D D D D D A A D' },
+  { route: 'get /_cluster/health', tenant: '-', req: get('/_cluster/health'),                                 expect: 'A D D D D D D A A D' },
+  { route: 'get /_es', tenant: '-', req: get('/_es'),                                                         expect: 'A D D D D D D A A D' },
+
+  { route: 'get /api/v1/events', tenant: 'own', req: get('/api/v1/events?tenant=riga'),                       expect: 'A A D A A D D A D D' },
+  { route: 'get /api/v1/events', tenant: 'foreign', req: get('/api/v1/events?tenant=jelgava'),                expect: 'A A D E E D D A D D' },
+  { route: 'get /api/v1/events/count', tenant: 'own', req: get('/api/v1/events/count?tenant=riga'),           expect: 'A A D A A D D A D D' },
+  { route: 'get /api/v1/events/count', tenant: 'foreign', req: get('/api/v1/events/count?tenant=jelgava'),    expect: 'A A D E E D D A D D' },
+  { route: 'get /api/v1/stats/overview', tenant: '-', req: get('/api/v1/stats/overview'),                     expect: 'A A D A A D D A D D' },
+  { route: 'get /api/v1/deadletter', tenant: '-', req: get('/api/v1/deadletter'),                             expect: 'A A D D D D D A D D' },
+
+  { route: 'post /api/v1/tokens', tenant: 'own', req: post('/api/v1/tokens', { tenant: 'riga', source: 'matrix' }),       expect: 'A D D D D D D A D D' },
+  { route: 'post /api/v1/tokens', tenant: 'foreign', req: post('/api/v1/tokens', { tenant: 'jelgava', source: 'matrix' }), expect: 'A D D D D D D A D D' },
+  { route: 'get /api/v1/tokens', tenant: '-', req: get('/api/v1/tokens'),                                     expect: 'A D D D D D D A D D' },
+  { route: 'delete /api/v1/tokens/:id', tenant: '-', req: () => ({ method: 'delete', path: '/api/v1/tokens/no-such-token' }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+
+  { route: 'post /api/v1/users', tenant: 'own', req: () => ({ method: 'post', path: '/api/v1/users', body: { tenant: 'riga', username: `m-${rnd()}`, displayName: 'Matrix' } }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'post /api/v1/users', tenant: 'foreign', req: () => ({ method: 'post', path: '/api/v1/users', body: { tenant: 'jelgava', username: `m-${rnd()}`, displayName: 'Matrix' } }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'get /api/v1/users', tenant: '-', req: get('/api/v1/users'),                                       expect: 'A D D A A A D A D D' },
+  { route: 'post /api/v1/users/:id/enrolment-link', tenant: 'own', req: async (f) => ({ method: 'post', path: `/api/v1/users/${await f.enrolling('riga')}/enrolment-link` }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'post /api/v1/users/:id/enrolment-link', tenant: 'foreign', req: async (f) => ({ method: 'post', path: `/api/v1/users/${await f.enrolling('jelgava')}/enrolment-link` }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'post /api/v1/users/:id/disable', tenant: 'own', req: async (f) => ({ method: 'post', path: `/api/v1/users/${await f.enrolling('riga')}/disable` }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'post /api/v1/users/:id/disable', tenant: 'foreign', req: async (f) => ({ method: 'post', path: `/api/v1/users/${await f.enrolling('jelgava')}/disable` }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+
+  { route: 'get /api/v1/roles', tenant: '-', req: get('/api/v1/roles'),                                       expect: 'A D A D D D D A D D' },
+  { route: 'get /api/v1/users/:id/roles', tenant: 'own', req: (f) => ({ method: 'get', path: `/api/v1/users/${f.rigaUser}/roles` }),
+                                                                                                              expect: 'A D D A A A D A D D' },
+  { route: 'get /api/v1/users/:id/roles', tenant: 'foreign', req: (f) => ({ method: 'get', path: `/api/v1/users/${f.jelgavaUser}/roles` }),
+                                                                                                              expect: 'A D D H H H D A D D' },
+  { route: 'post /api/v1/users/:id/roles', tenant: 'own', req: (f) => ({ method: 'post', path: `/api/v1/users/${f.rigaUser}/roles`, body: { role: 'municipality-reviewer', tenant: 'riga' } }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'post /api/v1/users/:id/roles', tenant: 'foreign', req: (f) => ({ method: 'post', path: `/api/v1/users/${f.jelgavaUser}/roles`, body: { role: 'municipality-reviewer', tenant: 'jelgava' } }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'delete /api/v1/users/:id/roles/:role/:tenant', tenant: 'own', req: (f) => ({ method: 'delete', path: `/api/v1/users/${f.rigaUser}/roles/dpo/riga` }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'delete /api/v1/users/:id/roles/:role/:tenant', tenant: 'foreign', req: (f) => ({ method: 'delete', path: `/api/v1/users/${f.jelgavaUser}/roles/dpo/jelgava` }),
+                                                                                                              expect: 'A D D D D D D A D D' },
+
+  { route: 'post /api/v1/validate/check', tenant: 'own', req: post('/api/v1/validate/check', { tenant: 'riga', user: 'nobody', pass: '123456' }),
+                                                                                                              expect: 'D D D D D D D D D A' },
+  { route: 'post /api/v1/validate/check', tenant: 'foreign', req: post('/api/v1/validate/check', { tenant: 'jelgava', user: 'nobody', pass: '123456' }),
+                                                                                                              expect: 'D D D D D D D D D D' },
+  { route: 'post /api/v1/validate/webauthn/options', tenant: 'own', req: post('/api/v1/validate/webauthn/options', { tenant: 'riga', user: 'nobody' }),
+                                                                                                              expect: 'D D D D D D D D D A' },
+  { route: 'post /api/v1/validate/webauthn/options', tenant: 'foreign', req: post('/api/v1/validate/webauthn/options', { tenant: 'jelgava', user: 'nobody' }),
+                                                                                                              expect: 'D D D D D D D D D D' },
+  { route: 'post /api/v1/validate/webauthn/verify', tenant: 'own', req: post('/api/v1/validate/webauthn/verify', { tenant: 'riga', user: 'nobody', response: {} }),
+                                                                                                              expect: 'D D D D D D D D D A' },
+  { route: 'post /api/v1/validate/webauthn/verify', tenant: 'foreign', req: post('/api/v1/validate/webauthn/verify', { tenant: 'jelgava', user: 'nobody', response: {} }),
+                                                                                                              expect: 'D D D D D D D D D D' },
+  { route: 'post /api/v1/mfa/accounts/import', tenant: 'own', req: post('/api/v1/mfa/accounts/import', [{ tenant: 'riga', username: 'matrix.user', application: 'SOPA' }]),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'post /api/v1/mfa/accounts/import', tenant: 'foreign', req: post('/api/v1/mfa/accounts/import', [{ tenant: 'jelgava', username: 'matrix.user', application: 'SOPA' }]),
+                                                                                                              expect: 'A D D D D D D A D D' },
+  { route: 'get /api/v1/mfa/coverage', tenant: 'own', req: get('/api/v1/mfa/coverage?tenant=riga'),           expect: 'A A A A D A D A D D' },
+  { route: 'get /api/v1/mfa/coverage', tenant: 'foreign', req: get('/api/v1/mfa/coverage?tenant=jelgava'),    expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/mfa/coverage.csv', tenant: 'own', req: get('/api/v1/mfa/coverage.csv?tenant=riga'),   expect: 'A A A A D A D A D D' },
+  { route: 'get /api/v1/mfa/coverage.csv', tenant: 'foreign', req: get('/api/v1/mfa/coverage.csv?tenant=jelgava'), expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/mfa/policy', tenant: '-', req: get('/api/v1/mfa/policy'),                             expect: 'A D A D D D D A D D' },
+
+  // `self`: every signed-in user, never a token. Bodies are malformed on purpose (400 after the guard, no factor
+  // is tried, so nothing counts towards the throttle); sign-out runs last (it ends the session).
+  { route: 'get /api/v1/auth/session', tenant: '-', req: get('/api/v1/auth/session'),                         expect: 'A A A A A A A D D D' },
+  { route: 'post /api/v1/auth/step-up/totp', tenant: '-', req: post('/api/v1/auth/step-up/totp', {}),         expect: 'A A A A A A A D D D' },
+  { route: 'post /api/v1/auth/step-up/webauthn/options', tenant: '-', req: post('/api/v1/auth/step-up/webauthn/options'), expect: 'A A A A A A A D D D' },
+  { route: 'post /api/v1/auth/step-up/webauthn', tenant: '-', req: post('/api/v1/auth/step-up/webauthn', {}), expect: 'A A A A A A A D D D' },
+  { route: 'post /api/v1/auth/step-up/recovery', tenant: '-', req: post('/api/v1/auth/step-up/recovery', {}), expect: 'A A A A A A A D D D' },
+  { route: 'post /api/v1/auth/logout', tenant: '-', req: post('/api/v1/auth/logout'),                         expect: 'A A A A A A A D D D' },
+];
+
+/** Does the answer satisfy the cell? Returns a reason when not. */
+function check(cell: Cell, r: HttpAnswer): string | undefined {
+  const s = r.status;
+  if (cell === 'A') return s !== 401 && s !== 403 && s < 500 ? undefined : `expected allowed, got ${s}`;
+  if (cell === 'D') return s === 403 ? undefined : `expected 403, got ${s}`;
+  if (cell === 'H') return s === 404 ? undefined : `expected 404 (hidden), got ${s}`;
+  if (s === 400 || s === 403) return undefined;
+  if (s !== 200) return `expected 400/403 or an empty 200, got ${s}`;
+  if (r.text.includes('jelgava')) return 'a foreign-tenant (jelgava) value leaked';
+  if (typeof r.body?.count === 'number' && r.body.count !== 0) return `foreign count ${r.body.count}, expected 0`;
+  if (Array.isArray(r.body?.events) && r.body.events.length !== 0) return `${r.body.events.length} foreign events`;
+  return undefined;
+}
+
+/** A vps_audit record of one tenant (the collector token fixes the tenant). */
+const auditLine = (org: string, i: number) =>
+  JSON.stringify({ ts: new Date(Date.now() - i * 60_000).toISOString(), app: 'SOPA', org, user: `${org}.user${i}`, action: 'view', outcome: 'success', id: `${org}-matrix-${i}` });
+
+describe('authorisation matrix: role × route × own/foreign tenant (real app, PGlite)', () => {
+  let sargs: RunningSargs;
+  const clients = {} as Record<Who, HttpClient>;
+  const users = {} as Record<string, EnrolledUser>;
+  let fix: Fix;
+
+  beforeAll(async () => {
+    sargs = await startSargs();
+    const platform = (role: 'platform-admin' | 'soc-analyst' | 'auditor') => [{ role, tenant: '*' }];
+    const inRiga = (role: 'security-officer' | 'dpo' | 'municipality-reviewer') => [{ role, tenant: 'riga' }];
+    const specs: Array<[Exclude<Who, `t${string}`>, string, Array<{ role: any; tenant: string }>]> = [
+      ['admin', 'zzdats', platform('platform-admin')],
+      ['soc', 'zzdats', platform('soc-analyst')],
+      ['auditor', 'zzdats', platform('auditor')],
+      ['officer', 'riga', inRiga('security-officer')],
+      ['dpo', 'riga', inRiga('dpo')],
+      ['reviewer', 'riga', inRiga('municipality-reviewer')],
+      ['norole', 'riga', []],
+    ];
+    for (const [who, tenant, roles] of specs) users[who] = await enrolUser(sargs, { tenant, username: `matrix-${who}`, roles });
+    for (const [who] of specs) clients[who] = await signIn(sargs.url, users[who]);
+    const tokens = sargs.runtime.ctx.tokens;
+    clients.tAdmin = httpClient(sargs.url, { bearer: sargs.adminToken });
+    clients.tCollector = httpClient(sargs.url, { bearer: (await tokens.create({ kind: 'collector', tenant: 'riga', source: 'matrix' })).token });
+    clients.tVps = httpClient(sargs.url, { bearer: (await tokens.create({ kind: 'vps-application', tenant: 'riga', source: 'SOPA' })).token });
+
+    const rigaUser = await enrolUser(sargs, { tenant: 'riga', username: 'matrix-target' });
+    const jelgavaUser = await enrolUser(sargs, { tenant: 'jelgava', username: 'matrix-target' });
+    fix = { sargs, rigaUser: rigaUser.id, jelgavaUser: jelgavaUser.id, enrolling: async (t) => (await enrollingUser(sargs, t)).id };
+
+    // Events of both tenants, shipped by each tenant's collector, before anyone reads.
+    const jelgavaCollector = httpClient(sargs.url, { bearer: await sargs.tokenFor('jelgava', 'matrix') });
+    for (const [c, org] of [[clients.tCollector, 'riga'], [jelgavaCollector, 'jelgava']] as const) {
+      const r = await c.call('post', '/api/v1/ingest?parser=vps_audit', undefined, { raw: [0, 1, 2].map((i) => auditLine(org, i)).join('\n') + '\n', contentType: 'application/x-ndjson' });
+      expect(r.status).toBe(200);
+      expect(r.body.created + r.body.spooled).toBe(3);
+    }
+    await eventually(async () => {
+      const r = await clients.tAdmin.call('get', '/api/v1/events/count?tenant=jelgava&app=SOPA');
+      return r.body?.count === 3 && (await clients.tAdmin.call('get', '/api/v1/events/count?tenant=riga&app=SOPA')).body?.count === 3;
+    });
+  });
+  afterAll(async () => {
+    await sargs?.close();
+  });
+
+  it('has a row for every non-public route of allRoutes(), and only for those', () => {
+    const routes = allRoutes(sargs.runtime.ctx).filter((r) => r.permission !== 'public').map((r) => `${r.method} ${r.path}`);
+    const covered = new Set(MATRIX.map((r) => r.route));
+    expect(routes.filter((r) => !covered.has(r))).toEqual([]);
+    expect([...covered].filter((r) => !routes.includes(r))).toEqual([]);
+    for (const r of MATRIX) expect(r.expect.split(/\s+/)).toHaveLength(PRINCIPALS.length);
+  });
+
+  it('answers every principal on every route as the table says', async () => {
+    const failures: string[] = [];
+    let cells = 0;
+    for (const row of MATRIX) {
+      const want = row.expect.split(/\s+/) as Cell[];
+      for (const [i, who] of PRINCIPALS.entries()) {
+        const req = await row.req(fix);
+        const r = await clients[who].call(req.method, req.path, req.body, { raw: req.raw, contentType: req.contentType });
+        cells += 1;
+        const why = check(want[i], r);
+        if (why) failures.push(`${who.padEnd(10)} ${row.route} [${row.tenant}] ${req.path}: ${why} ${r.status >= 400 ? (r.body?.code ?? '') : ''}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(cells).toBe(MATRIX.length * PRINCIPALS.length);
+  });
+});
+
+describe('tenant isolation in results (real app, PGlite)', () => {
+  let sargs: RunningSargs;
+  let officer: HttpClient;
+  let reviewer: HttpClient;
+  let admin: HttpClient;
+
+  beforeAll(async () => {
+    sargs = await startSargs();
+    const o = await enrolUser(sargs, { tenant: 'riga', username: 'iso-officer', roles: [{ role: 'security-officer', tenant: 'riga' }] });
+    const rv = await enrolUser(sargs, { tenant: 'riga', username: 'iso-reviewer', roles: [{ role: 'municipality-reviewer', tenant: 'riga' }] });
+    await enrolUser(sargs, { tenant: 'jelgava', username: 'iso-jelgava' });
+    officer = await signIn(sargs.url, o);
+    reviewer = await signIn(sargs.url, rv);
+    admin = httpClient(sargs.url, { bearer: sargs.adminToken });
+    for (const org of ['riga', 'jelgava']) {
+      const c = httpClient(sargs.url, { bearer: await sargs.tokenFor(org, 'iso') });
+      const r = await c.call('post', '/api/v1/ingest?parser=vps_audit', undefined, { raw: [0, 1, 2, 3].map((i) => auditLine(org, i)).join('\n') + '\n', contentType: 'application/x-ndjson' });
+      expect(r.status).toBe(200);
+    }
+    await eventually(async () => (await admin.call('get', '/api/v1/events/count?app=SOPA')).body?.count === 8);
+  });
+  afterAll(async () => {
+    await sargs?.close();
+  });
+
+  it('never gives a riga security officer jelgava events, whatever the query', async () => {
+    const foreign = await officer.call('get', '/api/v1/events?tenant=jelgava');
+    if (foreign.status === 200) expect(foreign.body.events).toEqual([]);
+    else expect([400, 403]).toContain(foreign.status);
+    const count = await officer.call('get', '/api/v1/events/count?tenant=jelgava');
+    if (count.status === 200) expect(count.body.count).toBe(0);
+    else expect([400, 403]).toContain(count.status);
+    // A filter on the user name of a jelgava event finds nothing either.
+    expect((await officer.call('get', '/api/v1/events?user=jelgava.user1')).body.events).toEqual([]);
+  });
+
+  it('answers /api/v1/events without a tenant with riga events only', async () => {
+    const r = await officer.call('get', '/api/v1/events?size=1000');
+    expect(r.status).toBe(200);
+    const tenants = new Set(r.body.events.map((e: { vps?: { tenant?: string } }) => e.vps?.tenant));
+    expect([...tenants]).toEqual(['riga']);
+    expect(r.body.events.filter((e: { service?: { name?: string } }) => e.service?.name === 'SOPA')).toHaveLength(4);
+    expect(r.text).not.toContain('jelgava');
+    expect((await officer.call('get', '/api/v1/events/count?app=SOPA')).body.count).toBe(4);
+    // The platform token sees both tenants: the isolation above is the scope, not missing data.
+    expect((await admin.call('get', '/api/v1/events/count?tenant=jelgava&app=SOPA')).body.count).toBe(4);
+  });
+
+  it('limits the overview, users and MFA coverage of riga roles to riga', async () => {
+    const o = await officer.call('get', '/api/v1/stats/overview');
+    expect(o.status).toBe(200);
+    expect(o.text).not.toContain('jelgava');
+    const u = await reviewer.call('get', '/api/v1/users');
+    expect(u.status).toBe(200);
+    expect(u.body.items.length).toBeGreaterThan(0);
+    expect(new Set(u.body.items.map((x: { tenant: string }) => x.tenant))).toEqual(new Set(['riga']));
+    const c = await reviewer.call('get', '/api/v1/mfa/coverage');
+    expect(c.status).toBe(200);
+    expect(c.text).not.toContain('"jelgava"');
+    expect((await reviewer.call('get', '/api/v1/mfa/coverage?tenant=jelgava')).status).toBe(403);
+  });
+});
