@@ -56,7 +56,7 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   const deadLetters = createDeadLetterStore(sql);
   const spool = new DiskSpool(path.join(config.dataDir, 'spool'), config.spoolMaxBytes);
   await spool.open();
-  const intake = createIntake({ store: events, spool, deadLetters, pseudonymiser, tenants, metrics, logger });
+  const intake = createIntake({ store: events, spool, deadLetters, pseudonymiser, tenants, metrics, logger, keepOriginal: config.keepOriginal });
   const tokens = createTokenStore(sql);
   const audit = createAuditLog(sql);
   const authz = await createAuthz(sql, audit);

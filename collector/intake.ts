@@ -15,6 +15,8 @@ export interface IntakeDeps {
   pseudonymiser: Pseudonymiser;
   tenants: ReadonlySet<string>;
   metrics: Metrics;
+  /** Which records keep event.original (config.keepOriginal). */
+  keepOriginal?: 'all' | 'text' | 'none';
   logger?: Logger;
   /** How often the spool is retried while it holds events (ms, default 1000). */
   replayIntervalMs?: number;
@@ -41,6 +43,7 @@ export interface Intake extends IntakeSink {
 export function createIntake(deps: IntakeDeps): Intake {
   const { store, spool, deadLetters, pseudonymiser, tenants, metrics, logger } = deps;
   let timer: NodeJS.Timeout | undefined;
+  const parseDeps = { pseudonymiser, tenants, keepOriginal: deps.keepOriginal };
 
   const updateSpoolGauges = () => {
     metrics.spoolDepth.set(spool.depth);
@@ -105,7 +108,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       const bad: NewDeadLetter[] = [];
       const badAt: number[] = [];
       records.forEach((rec, i) => {
-        const r = parseRecord(rec, fullCtx, { pseudonymiser, tenants });
+        const r = parseRecord(rec, fullCtx, parseDeps);
         if (r.ok) {
           good.push(r.event);
           goodAt.push(i);

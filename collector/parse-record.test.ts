@@ -8,7 +8,8 @@ import { createPseudonymiser } from './pseudonymise';
 const pseudonymiser = createPseudonymiser(Buffer.alloc(32, 9));
 const tenants = loadTenants().ids;
 const NOW = new Date('2024-03-05T12:00:00.000Z');
-const deps = { pseudonymiser, tenants, now: () => NOW };
+// keepOriginal 'all', so that every test also sees event.original scrubbed; the default is tested on its own.
+const deps = { pseudonymiser, tenants, now: () => NOW, keepOriginal: 'all' as const };
 const ctx = (over: Partial<IntakeContext> = {}): IntakeContext => ({
   tenant: 'riga', source: 'test', parser: 'auto', transport: 'http', receivedAt: '2024-03-05T11:59:59.000Z', ...over,
 });
@@ -42,7 +43,8 @@ describe('parseRecord: every sample, auto-detected', () => {
     expect(e.vps.tenant).toBe('riga');
     expect(e.event.created).toBe('2024-03-05T11:59:59.000Z');
     expect(e.event.ingested).toBe('2024-03-05T12:00:00.000Z');
-    expect(e.event.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The event time in base 36 (Lucene-friendly, near-sequential ids), then 16 bytes of HMAC.
+    expect(e.event.id).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{22}$/);
     expect(typeof e.event.dataset).toBe('string');
     expect(e['@timestamp']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(clearCodes(e)).toEqual([]);
@@ -201,6 +203,16 @@ describe('malformed input: rejected with a reason, never thrown', () => {
   it('a value whose fields throw when read', () => {
     const value = { '@timestamp': '2024-03-05T10:00:00Z', get winlog(): unknown { throw new Error('boom'); } };
     expect(parseRecord({ raw: 'x', value }, ctx(), deps)).toEqual({ ok: false, reason: 'parser error: Error' });
+  });
+
+  it('by default keeps event.original for text lines only: JSON records are stored field by field', () => {
+    const dflt = { pseudonymiser, tenants, now: () => NOW };
+    const line = '<38>Mar  5 10:15:30 fw01 sshd[2231]: Failed password for 161175-19997 from 203.0.113.9 port 4242 ssh2';
+    const text = ok(parseRecord({ raw: line }, ctx(), dflt));
+    expect(text.event.original).toBe(line.replace('161175-19997', pseudonymiser.person('161175-19997')));
+    const [json] = fixtureLines('vps-audit.ndjson');
+    expect(ok(parseRecord({ raw: json }, ctx(), dflt)).event.original).toBeUndefined();
+    expect(ok(parseRecord({ raw: line }, ctx(), { ...dflt, keepOriginal: 'none' })).event.original).toBeUndefined();
   });
 
   it('a decoded value without raw text: event.original is its JSON', () => {

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       pseudonymKey: undefined,
       secretKey: undefined,
+      keepOriginal: "text",
       publicUrl: "http://localhost:8080",
       esPrefix: 'sargs',
       retentionDays: 400,

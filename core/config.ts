@@ -59,6 +59,7 @@ const schema = z.object({
   SARGS_SYSLOG_PORT: port(5514),
   SARGS_SYSLOG_TENANT: z.string().trim().min(1).default('zzdats'),
   SARGS_TAIL_CONFIG: z.string().trim().min(1).optional(),
+  SARGS_KEEP_ORIGINAL: z.enum(['all', 'text', 'none']).default('text'),
   SARGS_SECRET_KEY: z
     .string()
     .min(32, 'SARGS_SECRET_KEY must be at least 32 characters (use `openssl rand -hex 32`)')
@@ -87,6 +88,8 @@ export interface Config {
   syslogPort: number;
   syslogTenant: string;
   tailConfig?: string;
+  /** Which records keep their raw text in event.original: text lines (default), all, none. */
+  keepOriginal: 'all' | 'text' | 'none';
   /** Key that encrypts factor secrets at rest (else generated into <dataDir>/secret.key). */
   secretKey?: string;
   /** The URL users reach Sargs at: WebAuthn origin and RP ID, Secure cookies when https. */
@@ -138,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syslogPort: e.SARGS_SYSLOG_PORT,
     syslogTenant: e.SARGS_SYSLOG_TENANT,
     tailConfig: e.SARGS_TAIL_CONFIG,
+    keepOriginal: e.SARGS_KEEP_ORIGINAL,
     secretKey: e.SARGS_SECRET_KEY,
     publicUrl: (e.SARGS_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     roles: e.SARGS_ROLES,
