@@ -118,7 +118,8 @@ export function createElasticsearchEventStore(opts: ElasticsearchEventStoreOptio
         try {
           const operations: object[] = [];
           for (const i of pending) operations.push({ create: { _index: stream, _id: events[i].event.id } }, events[i]);
-          const resp = await client.bulk({ operations });
+          // Only what is read back: a full bulk response costs Elasticsearch and Sargs time for every item.
+          const resp = await client.bulk({ operations, filter_path: 'items.*.status,items.*.error.type,items.*.error.reason' });
           items = resp.items as never;
         } catch (err) {
           if (!isConnectionError(err)) throw err;
