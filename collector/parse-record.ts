@@ -56,6 +56,7 @@ const isoOf = (d: Date): string => isoOfClock(d.getTime());
  * code anywhere in the event by its pseudonym (GDPR Art. 25, 32: the store never holds codes in clear).
  *
  * Never throws on bad input: returns `{ ok: false, reason, field }`. Reasons never quote the input.
+ * Takes `rec.value` over: the event may be built from that very object, completed and scrubbed in place.
  */
 export function parseRecord(rec: RawRecord, ctx: IntakeContext, deps: ParseRecordDeps): ParseResult {
   try {

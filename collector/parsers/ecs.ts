@@ -32,11 +32,31 @@ export function parseEcs(rec: RawRecord, value: unknown): ParserOutput {
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Whether any key, at any depth, is dotted (`dotted`) or could reach a prototype (`forbidden`). */
+function keysShape(o: Record<string, unknown>): 'nested' | 'dotted' | 'forbidden' {
+  let dotted = false;
+  for (const key in o) {
+    if (FORBIDDEN.has(key)) return 'forbidden';
+    if (!dotted && key !== '@timestamp' && key.includes('.')) dotted = true;
+    const v = o[key];
+    if (isObject(v)) {
+      const inner = keysShape(v);
+      if (inner === 'forbidden') return inner;
+      if (inner === 'dotted') dotted = true;
+    }
+  }
+  return dotted ? 'dotted' : 'nested';
+}
+
 /**
  * Expands `a.b.c` keys into nested objects (recursively); undefined on a conflict such as `a: 1, "a.b": 2` or on a
  * key that could reach an object prototype (`__proto__.x`).
  */
 export function expandDotted(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  // Most shippers send nested JSON: then there is nothing to expand and the record's own object is used as it is.
+  const shape = keysShape(o);
+  if (shape === 'forbidden') return undefined;
+  if (shape === 'nested') return o;
   const out: Record<string, unknown> = {};
   for (const key in o) {
     let v = o[key];
