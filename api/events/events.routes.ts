@@ -44,7 +44,11 @@ async function toQuery(ctx: AppContext, req: Request, principal: Principal, with
     }
   }
   if (rest.tenant && !ctx.tenants.has(rest.tenant)) throw new AppError(400, 'invalid_query', `tenant: unknown tenant ${rest.tenant}`, { field: 'tenant' });
-  return { ...rest, scope: await ctx.authz.scope(principal, 'events:read'), ...(person ? { person: ctx.pseudonymiser.person(person) } : {}) };
+  const scope = await ctx.authz.scope(principal, 'events:read');
+  // Naming a tenant outside one's own is refused outright (as MFA coverage does), not answered with an empty page.
+  if (rest.tenant && scope !== '*' && !scope.includes(rest.tenant))
+    throw new AppError(403, 'tenant_out_of_scope', `tenant: not permitted to read events of ${rest.tenant}`, { field: 'tenant' });
+  return { ...rest, scope, ...(person ? { person: ctx.pseudonymiser.person(person) } : {}) };
 }
 
 const filterParams = [

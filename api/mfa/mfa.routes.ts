@@ -180,6 +180,7 @@ export function mfaRoutes(deps: MfaDeps, services: MfaServices = createMfaServic
       method: 'post',
       path: '/api/v1/mfa/accounts/import',
       permission: 'users:manage',
+      stepUp: true, // changes who is counted as an account holder: a change of rights data
       body: 'raw',
       summary: 'Import which VPS employees hold accounts in which application (JSON array or CSV)',
       tags: ['mfa'],

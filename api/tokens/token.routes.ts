@@ -86,6 +86,7 @@ export function tokenRoutes(ctx: AppContext) {
       method: 'delete',
       path: '/api/v1/tokens/:id',
       permission: 'tokens:manage',
+      stepUp: true,
       summary: 'Revoke a token',
       tags: ['tokens'],
       openapi: {
