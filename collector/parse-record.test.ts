@@ -221,3 +221,16 @@ describe('malformed input: rejected with a reason, never thrown', () => {
     expect(ok(parseRecord({ raw: '', value }, ctx(), deps)).event.original).toBe(json);
   });
 });
+
+describe('scrubbing shortcut', () => {
+  it('a person code spelled with JSON \\u escapes in the raw text is still scrubbed', () => {
+    // "161175-19997" with every digit escaped: the raw text has no run of six digits, the decoded value has the code.
+    const esc = '161175-19997'.replace(/\d/g, (d) => `\\u003${d}`);
+    const raw = `{"@timestamp":"2024-03-05T10:00:00Z","message":"viewed ${esc}"}`;
+    const e = ok(parseRecord({ raw }, ctx(), deps));
+    expect(e.message).toBe(`viewed ${pseudonymiser.person('161175-19997')}`);
+    expect(clearCodes(e)).toEqual([]);
+    // …in event.original too, where the escaped digits are written as digits and then pseudonymised.
+    expect(e.event.original).toBe(`{"@timestamp":"2024-03-05T10:00:00Z","message":"viewed ${pseudonymiser.person('161175-19997')}"}`);
+  });
+});

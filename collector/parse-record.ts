@@ -44,6 +44,7 @@ const DATASETS: Record<ConcreteParser, string> = {
 };
 
 const JSON_PARSERS = new Set<ConcreteParser>(['vps_audit', 'windows', 'ecs']);
+const SIX_DIGITS = /[0-9]{6}/;
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 const DATASET_NAME = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 
@@ -129,13 +130,16 @@ function parseUnsafe(rec: RawRecord, ctx: IntakeContext, deps: ParseRecordDeps):
   ev.module = parser;
   ev.dataset = dataset;
   const keep = deps.keepOriginal ?? 'text';
-  if (keep === 'all' || (keep === 'text' && value === undefined)) ev.original = raw;
+  // Digits spelled as JSON \u escapes are written as digits (still valid JSON), so that scrubbing sees them.
+  if (keep === 'all' || (keep === 'text' && value === undefined)) ev.original = raw.includes('\\u') ? raw.replace(/\\u003([0-9])/g, '$1') : raw;
   else delete ev.original;
   if (out.vps) out.vps.tenant = tenant;
   else out.vps = { tenant };
   // Scrub last, over everything, in place (the parser's output is this call's own object): any person code left
   // in any field or key (SQL text, URLs, user names, maps keyed by code) is replaced by its pseudonym.
-  deps.pseudonymiser.scrubInPlace(out);
+  // Every string of the event comes from the raw text (parsers add only fixed words, times and addresses): when
+  // the raw text has no run of six digits, and no JSON \u escape that could spell one, there is nothing to scrub.
+  if (SIX_DIGITS.test(raw) || raw.includes('\\u')) deps.pseudonymiser.scrubInPlace(out);
   const event = out as unknown as EcsEvent;
   // The id is derived after scrubbing was decided and is itself not scrubbed (it is an HMAC, not a code). It
   // starts with the event time, so ids arrive in near order: Lucene indexes and looks up such ids faster than
