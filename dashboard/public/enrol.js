@@ -2,6 +2,7 @@
 // a server log or a Referer). Steps: set a password (refusals explained), enrol an authenticator app (secret and
 // otpauth:// link shown) or a passkey, then finish and see the recovery codes once.
 import { initialLanguage, LANGUAGES, translate } from './i18n.js';
+import { applyPageLanguage, jsonRequest } from './request.js';
 
 const $ = (id) => document.getElementById(id);
 const token = location.hash.replace(/^#/, '');
@@ -10,10 +11,7 @@ const state = { lang: initialLanguage(localStorage), info: null, factorId: null 
 const t = (key, vars) => translate(state.lang, key, vars);
 
 function applyLanguage() {
-  document.documentElement.lang = state.lang;
-  $('lang').value = state.lang;
-  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  document.title = t('enrol.title');
+  applyPageLanguage(state.lang, t, 'enrol.title');
   renderHello();
 }
 
@@ -24,22 +22,7 @@ function renderHello() {
     : '';
 }
 
-async function call(method, path, body) {
-  const init = { method, headers: { Accept: 'application/json, application/problem+json' }, cache: 'no-store' };
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  let res;
-  try {
-    res = await fetch(base + path, init);
-  } catch {
-    throw { status: 0, problem: { detail: t('error.network') } };
-  }
-  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
-  if (!res.ok) throw { status: res.status, problem: data };
-  return data;
-}
+const call = (method, path, body) => jsonRequest(method, base + path, body, { networkMessage: t('error.network') });
 
 function showProblem(err) {
   const code = err.problem?.code;

@@ -2,32 +2,16 @@
 // app code, a passkey (WebAuthn through @simplewebauthn/browser, served at /vendor/simplewebauthn-browser.js) or
 // a recovery code. The session lives in an HttpOnly cookie; state-changing calls send the session's CSRF token.
 import { initialLanguage, LANGUAGES, translate } from './i18n.js';
+import { applyPageLanguage, jsonRequest } from './request.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { lang: initialLanguage(localStorage), csrf: '' };
 const t = (key, vars) => translate(state.lang, key, vars);
 
-function applyLanguage() {
-  document.documentElement.lang = state.lang;
-  $('lang').value = state.lang;
-  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  document.title = t('auth.title');
-}
+const applyLanguage = () => applyPageLanguage(state.lang, t, 'auth.title');
 
-/** POSTs JSON; resolves to the body, or throws { status, problem, retryAfter }. */
-async function post(path, body) {
-  const headers = { Accept: 'application/json, application/problem+json', 'Content-Type': 'application/json' };
-  if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
-  let res;
-  try {
-    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body ?? {}), credentials: 'same-origin', cache: 'no-store' });
-  } catch {
-    throw { status: 0, problem: { detail: t('error.network') } };
-  }
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw { status: res.status, problem: data, retryAfter: res.headers.get('Retry-After') };
-  return data;
-}
+/** POSTs JSON with the session's CSRF token; resolves to the body, or throws { status, problem, retryAfter }. */
+const post = (path, body) => jsonRequest('POST', path, body ?? {}, { csrf: state.csrf, networkMessage: t('error.network') });
 
 /** Shows a problem in the user's language when its code is known, else the server's detail. */
 function showProblem(err) {
