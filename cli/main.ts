@@ -10,6 +10,7 @@ import { pruneSqlEvents } from '../core/stores/sql-event-store';
 import { createRuntime, type Runtime } from './runtime';
 import { createAccountService } from '../api/auth/accounts/account.service';
 import { runDemo } from './run-demo';
+import { rulesTest } from './rules';
 
 const HELP = `sargs — security and compliance operations for VPS
 
@@ -22,6 +23,7 @@ Usage:
                                load realistic VPS traffic with scripted misuse into the store
   sargs token create --tenant T --source S [--days N] [--json]
                                create a collector token
+  sargs rules test [dir]       load every detection rule (rules/) and run its match / no-match test events
   sargs help
 
 Configuration comes from the environment; see README.md ("Configuration").`;
@@ -39,6 +41,10 @@ export async function main(argv: string[]): Promise<number> {
         return await demo(rest);
       case 'token':
         return await token(rest);
+      case 'rules':
+        if (rest[0] === 'test') return rulesTest(rest[1]);
+        console.error("sargs rules: expected 'test [dir]'");
+        return 2;
       case 'help':
       case '--help':
       case '-h':

@@ -1,0 +1,90 @@
+/**
+ * Types of loaded Sigma rules (https://sigmahq.io/docs/basics/rules.html) and Sigma correlation rules
+ * (https://sigmahq.io/docs/meta/correlations.html), plus the Sargs `tests` extension.
+ */
+
+/** Sigma rule levels. */
+export type SigmaLevel = 'informational' | 'low' | 'medium' | 'high' | 'critical';
+
+/** Per-event evaluation state shared by every matcher while one event is processed (reused, no allocation). */
+export interface MatchContext {
+  event: unknown;
+  /** @timestamp as UTC ms, NaN when absent or unparsable; computed by `resetContext`. */
+  timeMs: number;
+  /** Riga hour (0–23); -1 until computed. */
+  rigaHour: number;
+  /** 1 working day, 0 not, -1 until computed. */
+  rigaWorkingDay: number;
+}
+
+/** A compiled matcher of one rule's detection. */
+export type EventMatcher = (event: unknown, ctx: MatchContext) => boolean;
+
+/** What every rule carries for the hits it raises (the Sigma licence asks to keep `author`). */
+export interface RuleMeta {
+  id: string;
+  name?: string;
+  title: string;
+  level: SigmaLevel;
+  status?: string;
+  tags: string[];
+  author?: string;
+  description?: string;
+  /** Where it was loaded from, `file:line`. */
+  source: string;
+}
+
+/** A Sigma detection rule with its compiled matcher. */
+export interface LoadedDetectionRule extends RuleMeta {
+  kind: 'rule';
+  matcher: EventMatcher;
+  /** Events that must / must not raise the rule (dotted keys already expanded). */
+  tests?: { match: unknown[]; noMatch: unknown[] };
+  /** True when it sits in a correlation file and only feeds correlations (Sigma `generate: false`). */
+  correlationOnly: boolean;
+}
+
+/** A numeric condition of a correlation rule. */
+export interface CountCondition {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  eq?: number;
+}
+
+/** A Sigma correlation rule. */
+export interface LoadedCorrelationRule extends RuleMeta {
+  kind: 'correlation';
+  type: 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
+  /** Referenced rules, resolved to ids, in the order given. */
+  ruleIds: string[];
+  groupBy: string[];
+  /** group-by alias → (rule id → field) (Sigma `aliases`). */
+  aliases: Record<string, Record<string, string>>;
+  timespanMs: number;
+  condition: CountCondition;
+  /** value_count: the field whose distinct values are counted. */
+  valueField?: string;
+  /** Sigma `generate`: the referenced rules raise their own hits too. */
+  generate: boolean;
+  /** Sequences of events: each `match` sequence must raise the correlation, each `noMatch` must not. */
+  tests?: { match: unknown[][]; noMatch: unknown[][] };
+}
+
+export type LoadedRule = LoadedDetectionRule | LoadedCorrelationRule;
+
+/** A load error, `file:line: reason`. */
+export interface RuleLoadError {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+/** What `loadRules` returns: good rules keep loading when another file is refused. */
+export interface LoadRulesResult {
+  rules: LoadedRule[];
+  errors: RuleLoadError[];
+  /** Files read. */
+  files: number;
+}
