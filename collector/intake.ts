@@ -20,6 +20,11 @@ export interface IntakeDeps {
   logger?: Logger;
   /** How often the spool is retried while it holds events (ms, default 1000). */
   replayIntervalMs?: number;
+  /**
+   * Called with the events newly stored (not duplicates), in arrival order, directly or by spool replay: detection
+   * runs here, inside the ingest path. Its failures are logged and never fail the intake (the events are stored).
+   */
+  onStored?: (events: EcsEvent[]) => Promise<void>;
 }
 
 export interface Intake extends IntakeSink {
@@ -59,16 +64,29 @@ export function createIntake(deps: IntakeDeps): Intake {
     }
   };
 
+  const notifyStored = async (events: EcsEvent[]) => {
+    if (!deps.onStored || events.length === 0) return;
+    try {
+      await deps.onStored(events);
+    } catch (err) {
+      logger?.error({ err: (err as Error).message }, 'detection on stored events failed');
+    }
+  };
+
   const replay = async (): Promise<number> => {
     if (spool.depth === 0) return 0;
     const failedItems: NewDeadLetter[] = [];
     const n = await spool.drain(async (events) => {
       const results = await writeToStore(events);
+      const created: EcsEvent[] = [];
       results.forEach((r, i) => {
-        if (r.status === 'created') metrics.stored.inc();
-        else if (r.status === 'duplicate') metrics.duplicates.inc();
+        if (r.status === 'created') {
+          metrics.stored.inc();
+          created.push(events[i]);
+        } else if (r.status === 'duplicate') metrics.duplicates.inc();
         else failedItems.push(storeRejection(events[i], r.reason));
       });
+      await notifyStored(created);
     });
     if (failedItems.length) await deadLetters.add(failedItems);
     updateSpoolGauges();
@@ -163,6 +181,7 @@ export function createIntake(deps: IntakeDeps): Intake {
         results.forEach((status, k) => {
           if (status !== 'rejected') outcomes[goodAt[k]] = { status, id: good[k].event.id } as ItemOutcome;
         });
+        await notifyStored(good.filter((_, k) => results![k] === 'created'));
       }
 
       if (bad.length) {
