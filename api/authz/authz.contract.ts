@@ -30,6 +30,8 @@ const MATRIX: Record<Exclude<Permission, 'self'>, Cell[]> = {
   'mfa:validate':      ['*',   '-', '-',    '-', '-',     '-',    '-',      'T'],
   'mfa-coverage:read': ['*',   '*', 'T',    '-', 'T',     '*',    '-',      '-'],
   'audit:read':        ['*',   '-', '-',    '-', '-',     '*',    '-',      '-'],
+  'alerts:read':       ['*',   '*', 'T',    '-', '-',     '*',    '-',      '-'],
+  'alerts:triage':     ['*',   '*', 'T',    '-', '-',     '-',    '-',      '-'],
 };
 const PLATFORM_ROLES: Role[] = ['platform-admin', 'soc-analyst', 'auditor'];
 const MACHINE_ROLES: Role[] = ['collector', 'vps-application'];

@@ -21,6 +21,9 @@ export const PERMISSIONS = [
   'mfa:validate',
   'mfa-coverage:read',
   'audit:read',
+  // Issue 4: detection alerts and their triage (api/alerts/)
+  'alerts:read',
+  'alerts:triage',
   'self',
 ] as const;
 

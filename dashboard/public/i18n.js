@@ -9,6 +9,7 @@ export const STRINGS = {
     'app.title': 'Sargs — pārskats',
     'app.tagline': 'VPS drošības un atbilstības uzraudzība',
     'nav.mfa': 'MFA pārklājums',
+    'nav.alerts': 'Brīdinājumi',
     'lang.label': 'Valoda',
     'signin.heading': 'Pieteikšanās',
     'signin.intro': 'Ievadiet API pilnvaru, ko izsniedzis Sargs administrators.',
@@ -123,6 +124,7 @@ export const STRINGS = {
   en: {
     'app.title': 'Sargs — overview',
     'nav.mfa': 'MFA coverage',
+    'nav.alerts': 'Alerts',
     'app.tagline': 'Security and compliance monitoring for VPS',
     'lang.label': 'Language',
     'signin.heading': 'Sign in',
