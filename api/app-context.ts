@@ -13,6 +13,9 @@ import type { FactorService } from './auth/factors/factor.types';
 import type { AuthPolicy } from './auth/accounts/auth-policy';
 import type { AuthEvent } from './auth/factors/factor.types';
 import type { MfaDeps, MfaServices } from './mfa/mfa.routes';
+import type { AlertStore } from '../core/stores/alert-store';
+import type { SuppressionStore } from '../core/stores/suppression-store';
+import type { Alerting } from '../detection/alerting';
 
 /** What the routes are given (built once by cli/runtime.ts). */
 export interface AppContext {
@@ -31,6 +34,8 @@ export interface AppContext {
   };
   /** MFA for VPS applications: policy, validation API, coverage (issue 3). */
   mfa: { deps: MfaDeps; services: MfaServices };
+  /** Detection (issue 4): the alert store, suppression rules and the alerting step of the ingest path. */
+  detection: { alerts: AlertStore; suppressions: SuppressionStore; alerting: Alerting };
   audit: AuditLog;
   intake: Intake;
   pseudonymiser: Pseudonymiser;

@@ -120,6 +120,18 @@ const MATRIX: Row[] = [
   { route: 'get /api/v1/mfa/coverage', tenant: 'foreign', req: get('/api/v1/mfa/coverage?tenant=jelgava'),    expect: 'A A A D D D D A D D' },
   { route: 'get /api/v1/mfa/coverage.csv', tenant: 'own', req: get('/api/v1/mfa/coverage.csv?tenant=riga'),   expect: 'A A A A D A D A D D' },
   { route: 'get /api/v1/mfa/coverage.csv', tenant: 'foreign', req: get('/api/v1/mfa/coverage.csv?tenant=jelgava'), expect: 'A A A D D D D A D D' },
+  // Alerts and triage (issue 4): soc-analyst and security officers triage, auditors read.
+  { route: 'get /api/v1/alerts', tenant: 'own', req: get('/api/v1/alerts?tenant=riga'), expect: 'A A A A D D D A D D' },
+  { route: 'get /api/v1/alerts', tenant: 'foreign', req: get('/api/v1/alerts?tenant=jelgava'), expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/alerts/stats', tenant: '-', req: get('/api/v1/alerts/stats'), expect: 'A A A A D D D A D D' },
+  { route: 'get /api/v1/alerts/:id', tenant: '-', req: get('/api/v1/alerts/none'), expect: 'A A A A D D D A D D' },
+  { route: 'post /api/v1/alerts/:id/assign', tenant: '-', req: post('/api/v1/alerts/none/assign', { assignee: null }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/alerts/:id/status', tenant: '-', req: post('/api/v1/alerts/none/status', { status: 'acknowledged' }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/alerts/:id/comments', tenant: '-', req: post('/api/v1/alerts/none/comments', { text: 'x' }), expect: 'A A D A D D D A D D' },
+  { route: 'get /api/v1/alert-suppressions', tenant: '-', req: get('/api/v1/alert-suppressions'), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/alert-suppressions', tenant: 'own', req: () => ({ method: 'post', path: '/api/v1/alert-suppressions', body: { tenant: 'riga', ruleId: '*', entityPattern: 'x', reason: 'matrix test', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/alert-suppressions', tenant: 'foreign', req: () => ({ method: 'post', path: '/api/v1/alert-suppressions', body: { tenant: 'jelgava', ruleId: '*', entityPattern: 'x', reason: 'matrix test', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }), expect: 'A A D D D D D A D D' },
+  { route: 'delete /api/v1/alert-suppressions/:id', tenant: '-', req: () => ({ method: 'delete', path: '/api/v1/alert-suppressions/none' }), expect: 'A A D A D D D A D D' },
   { route: 'get /api/v1/mfa/policy', tenant: '-', req: get('/api/v1/mfa/policy'),                             expect: 'A D A D D D D A D D' },
 
   // `self`: every signed-in user, never a token. Bodies are malformed on purpose (400 after the guard, no factor

@@ -17,6 +17,7 @@ import { tokenRoutes } from './tokens/token.routes';
 import { accountRoutes } from './auth/accounts/account.routes';
 import { mfaRoutes } from './mfa/mfa.routes';
 import { roleRoutes } from './roles/role.routes';
+import { alertRoutes } from './alerts/alert.routes';
 import { requireCsrf, sessionAuthenticator } from './auth/sessions/session-authenticator';
 
 /** Every route of the API, in one table (api/routes.test.ts checks each has a permission and an OpenAPI entry). */
@@ -31,6 +32,7 @@ export function allRoutes(ctx: AppContext): RouteDef[] {
     ...accountRoutes(ctx, { sql: ctx.identity.sql, factors: ctx.identity.factors, onEvent: ctx.identity.writeAuthEvent, policy: ctx.identity.policy, authz: ctx.authz }),
     ...mfaRoutes(ctx.mfa.deps, ctx.mfa.services),
     ...roleRoutes(ctx),
+    ...alertRoutes(ctx, { alerts: ctx.detection.alerts, suppressions: ctx.detection.suppressions }),
   ];
   routes.push({
     method: 'get',

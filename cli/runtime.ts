@@ -30,6 +30,11 @@ import { loadSecretBox } from '../core/secret-box';
 import { createMfaServices, type MfaDeps } from '../api/mfa/mfa.routes';
 import { loadMfaPolicy } from '../api/mfa/mfa-policy';
 import { createLoginThrottle } from '../api/auth/accounts/login-throttle';
+import type { AlertStore } from '../core/stores/alert-store';
+import { createSqlAlertStore } from '../core/stores/sql-alert-store';
+import { createElasticsearchAlertStore } from '../core/stores/elasticsearch-alert-store';
+import { createSuppressionStore } from '../core/stores/suppression-store';
+import { createAlerting } from '../detection/alerting';
 
 /**
  * The composition root: builds every store and service once from the configuration. The real service replaces
@@ -56,7 +61,25 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   const deadLetters = createDeadLetterStore(sql);
   const spool = new DiskSpool(path.join(config.dataDir, 'spool'), config.spoolMaxBytes);
   await spool.open();
-  const intake = createIntake({ store: events, spool, deadLetters, pseudonymiser, tenants, metrics, logger, keepOriginal: config.keepOriginal });
+  // Detection runs inside the ingest path: every newly stored event goes through the Sigma rules (rules/), and hits
+  // become alerts in the alert store (Elasticsearch when configured, else the SQL state database).
+  const alertStore: AlertStore & { close?: () => Promise<void> } = config.elasticsearchUrl
+    ? createElasticsearchAlertStore({ url: config.elasticsearchUrl, prefix: config.esPrefix })
+    : createSqlAlertStore(sql);
+  await alertStore.init().catch((err) => logger.warn({ err: (err as Error).message }, 'alert store not initialised yet'));
+  const suppressions = createSuppressionStore(sql);
+  const alerting = createAlerting({ alerts: alertStore, suppressions, logger });
+  const intake = createIntake({
+    store: events,
+    spool,
+    deadLetters,
+    pseudonymiser,
+    tenants,
+    metrics,
+    logger,
+    keepOriginal: config.keepOriginal,
+    onStored: (stored) => alerting.onStored(stored),
+  });
   const tokens = createTokenStore(sql);
   const audit = createAuditLog(sql);
   const authz = await createAuthz(sql, audit);
@@ -115,7 +138,7 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
     throttle: createLoginThrottle(sql, identity.policy.throttle),
   };
   const mfa = { deps: mfaDeps, services: createMfaServices(mfaDeps) };
-  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity, mfa };
+  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity, mfa, detection: { alerts: alertStore, suppressions, alerting } };
   return {
     ctx,
     sql,
@@ -124,6 +147,7 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
       clearInterval(authzTimer);
       await intake.stop();
       await jobs.close();
+      await alertStore.close?.();
       await events.close();
       await sql.close();
     },
