@@ -102,8 +102,9 @@ export function createElasticsearchAlertStore(opts: ElasticsearchAlertStoreOptio
   const write = async (h: Held): Promise<Alert> => {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        if (h.fresh) await guard(() => client.create({ index, id: h.alert.id, document: toStored(h.alert) }));
-        else await guard(() => client.index({ index, id: h.alert.id, document: toStored(h.alert), if_seq_no: h.seqNo, if_primary_term: h.primaryTerm }));
+        // Alerts are few: each write is made searchable at once (refresh), so the triage list shows it immediately.
+        if (h.fresh) await guard(() => client.create({ index, id: h.alert.id, document: toStored(h.alert), refresh: true }));
+        else await guard(() => client.index({ index, id: h.alert.id, document: toStored(h.alert), if_seq_no: h.seqNo, if_primary_term: h.primaryTerm, refresh: true }));
         return h.alert;
       } catch (err) {
         if (status(err) !== 409) throw err;
@@ -195,7 +196,7 @@ export function createElasticsearchAlertStore(opts: ElasticsearchAlertStoreOptio
         if (!h || (scope !== '*' && !scope.includes(h.alert.tenant))) throw notFound('no such alert');
         applyChange(h.alert, change, by);
         try {
-          await guard(() => client.index({ index, id, document: toStored(h.alert), if_seq_no: h.seqNo, if_primary_term: h.primaryTerm }));
+          await guard(() => client.index({ index, id, document: toStored(h.alert), if_seq_no: h.seqNo, if_primary_term: h.primaryTerm, refresh: true }));
           return h.alert;
         } catch (err) {
           if (status(err) !== 409) throw err;
