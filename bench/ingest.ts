@@ -17,18 +17,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchParse } from './ingest-parse';
+import { legacyCheckDigit } from '../collector/person-code';
 import { shipWithRsyslog } from './rsyslog/ship';
 import { spawnSargs } from '../api/testing/start-sargs';
 
 const ES = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Valid legacy person code for day `i` (check digit per DOMAIN.md), so pseudonymisation has real work. */
+/** Valid legacy person code for `i` (check digit from collector/person-code), so pseudonymisation has real work. */
 function personCode(i: number): string {
   for (let k = 0; ; k++) {
     const d = `${String((i % 28) + 1).padStart(2, '0')}${String((i % 12) + 1).padStart(2, '0')}${String(50 + (i % 50)).padStart(2, '0')}1${String((i * 7 + k) % 1000).padStart(3, '0')}`;
-    const w = [1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const c = (1101 - [...d].reduce((s, ch, j) => s + Number(ch) * w[j], 0)) % 11;
+    const c = legacyCheckDigit(d);
     if (c < 10) return `${d.slice(0, 6)}-${d.slice(6)}${c}`;
   }
 }

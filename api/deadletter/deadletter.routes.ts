@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors';
+import { decodeCursor } from '../../core/stores/event-store';
 import type { AppContext } from '../app-context';
 import { fromZod } from '../problem';
 import { defineRoutes } from '../route';
@@ -25,8 +26,7 @@ export function deadLetterRoutes(ctx: AppContext) {
         const scope = await ctx.authz.scope(principal!, 'deadletter:read');
         if (r.data.before) {
           try {
-            const c = JSON.parse(Buffer.from(r.data.before, 'base64url').toString('utf8'));
-            if (!Array.isArray(c) || c.length !== 2 || Number.isNaN(Date.parse(c[0]))) throw new Error();
+            if (Number.isNaN(Date.parse(decodeCursor(r.data.before)[0]))) throw new Error();
           } catch {
             throw new AppError(400, 'invalid_query', 'before: not a cursor returned by this API', { field: 'before' });
           }

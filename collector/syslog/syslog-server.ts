@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { retryDelay } from '../retry-delay';
 import net from 'node:net';
 import pino, { type Logger } from 'pino';
 import { AppError } from '../../core/errors';
@@ -245,14 +246,6 @@ export async function startSyslogServers(options: SyslogServerOptions): Promise<
       await stopped;
     },
   };
-}
-
-/** How long to wait before offering a refused batch again: the sink's Retry-After when it gave one (≤ 30 s). */
-function retryDelay(err: unknown, dflt: number): number {
-  if (err instanceof AppError && typeof err.details.retryAfterSeconds === 'number') {
-    return Math.min(Math.max(err.details.retryAfterSeconds * 1000, dflt), 30_000);
-  }
-  return dflt;
 }
 
 /** `::ffff:10.0.0.1` → `10.0.0.1`, so a sender has one name whichever socket family received it. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
+import { retryDelay } from '../retry-delay';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { AppError } from '../../core/errors';
 import type { IntakeSink } from '../../core/types';
 import type { CheckpointStore } from './checkpoint-store';
 import { TailedFile, type TailEnv, type TailFile } from './tailed-file';
@@ -155,10 +155,3 @@ export function createFileTailer(options: FileTailerOptions): FileTailer {
   };
 }
 
-/** How long to wait before offering a refused batch again: the sink's Retry-After when it gave one (≤ 30 s). */
-function retryDelay(err: unknown, dflt: number): number {
-  if (err instanceof AppError && typeof err.details.retryAfterSeconds === 'number') {
-    return Math.min(Math.max(err.details.retryAfterSeconds * 1000, dflt), 30_000);
-  }
-  return dflt;
-}

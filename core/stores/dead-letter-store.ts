@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlClient } from '../sql/sql-client';
+import { decodeCursor, encodeCursor } from './event-store';
 
 /** A record Sargs could not parse, map or store, kept with its (pseudonymised) raw text and the reason. */
 export interface DeadLetter {
@@ -55,7 +56,7 @@ export function createDeadLetterStore(sql: SqlClient): DeadLetterStore {
       const params: unknown[] = [];
       let w = scopeCond(scope, params);
       if (before) {
-        const [ts, id] = JSON.parse(Buffer.from(before, 'base64url').toString('utf8')) as [string, string];
+        const [ts, id] = decodeCursor(before);
         params.push(ts, id);
         w += ` AND (received_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`;
       }
@@ -78,7 +79,7 @@ export function createDeadLetterStore(sql: SqlClient): DeadLetterStore {
         raw: r.raw,
       }));
       const last = items[items.length - 1];
-      const next = items.length === params[params.length - 1] && last ? Buffer.from(JSON.stringify([last.receivedAt, last.id])).toString('base64url') : undefined;
+      const next = items.length === params[params.length - 1] && last ? encodeCursor(last.receivedAt, last.id) : undefined;
       return { items, ...(next ? { next } : {}) };
     },
     async count({ scope }) {
