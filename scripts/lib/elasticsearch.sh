@@ -61,7 +61,7 @@ es_java_home() {
 es_zip() {
   if [ ! -s "$ES_M2_ZIP" ]; then
     command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Elasticsearch $ES_VERSION"
-    say "fetching Elasticsearch $ES_VERSION (integ-test-zip) through Maven"
+    say "fetching Elasticsearch $ES_VERSION (integ-test-zip) through Maven" >&2
     mkdir -p "$SERVICES_DIR/dist"
     mvn -q -B dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$SERVICES_DIR/dist" >&2 \
       || die "could not fetch $ES_ARTIFACT"
