@@ -2,7 +2,6 @@ import path from 'node:path';
 import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { AppError } from '../core/errors';
 import type { AppContext } from './app-context';
 import { createTokenAuthenticator } from './auth/authenticate';
 import { deadLetterRoutes } from './deadletter/deadletter.routes';
@@ -18,7 +17,8 @@ import { accountRoutes } from './auth/accounts/account.routes';
 import { mfaRoutes } from './mfa/mfa.routes';
 import { roleRoutes } from './roles/role.routes';
 import { alertRoutes } from './alerts/alert.routes';
-import { requireCsrf, sessionAuthenticator } from './auth/sessions/session-authenticator';
+import { sessionAuthenticator } from './auth/sessions/session-authenticator';
+import { routeGuard, type GuardDeps } from './route-guard';
 
 /** Every route of the API, in one table (api/routes.test.ts checks each has a permission and an OpenAPI entry). */
 export function allRoutes(ctx: AppContext): RouteDef[] {
@@ -87,7 +87,11 @@ export function createApp(ctx: AppContext): express.Express {
 
   const tokenAuth = createTokenAuthenticator(ctx.tokens);
   const bySession = sessionAuthenticator({ sql: ctx.identity.sql, policy: ctx.identity.policy });
-  const stepUpMs = ctx.identity.policy.stepUpMinutes * 60_000;
+  const guardDeps: GuardDeps = {
+    authenticate: async (req) => (await bySession(req)) ?? (await tokenAuth(req)),
+    scope: (principal, permission) => ctx.authz.scope(principal, permission),
+    stepUpMinutes: ctx.identity.policy.stepUpMinutes,
+  };
   const raw = express.raw({ type: () => true, limit: ctx.config.maxBodyBytes, inflate: true });
   const json = express.json({ limit: '1mb', strict: true });
 
@@ -97,28 +101,9 @@ export function createApp(ctx: AppContext): express.Express {
     next();
   });
 
+  // Every route behind one guard (api/route-guard.ts): principal, CSRF, step-up, the permission held somewhere.
   for (const r of allRoutes(ctx)) {
-    const guard = async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        if (r.permission === 'public') return next();
-        // A signed-in user (session cookie, second factor passed) or a machine (API token).
-        const principal = (await bySession(req)) ?? (await tokenAuth(req));
-        if (!principal) throw new AppError(401, 'unauthorized', 'missing credentials: sign in, or send Authorization: Bearer <token>');
-        // Cookie-authenticated changes need the session's CSRF token; Bearer requests carry no ambient credentials.
-        requireCsrf(req, principal);
-        if (r.permission === 'self' && principal.kind !== 'user') throw new AppError(403, 'forbidden', 'only a signed-in user has a session of their own');
-        if (r.stepUp && principal.kind === 'user' && (principal.mfaAt ?? 0) < Date.now() - stepUpMs)
-          throw new AppError(401, 'step_up_required', `confirm with a second factor first (step-up within ${ctx.identity.policy.stepUpMinutes} minutes)`);
-        // The route's permission must be held somewhere; handlers narrow to the tenants where it is held
-        // (ctx.authz.scope) or check the one tenant they act on (ctx.authz.can).
-        const scope = await ctx.authz.scope(principal, r.permission);
-        if (scope !== '*' && scope.length === 0) throw new AppError(403, 'forbidden', `not permitted: ${r.permission}`);
-        res.locals.principal = principal;
-        next();
-      } catch (err) {
-        next(err);
-      }
-    };
+    const guard = routeGuard(r, guardDeps);
     const body = r.body === 'raw' ? raw : r.method === 'post' ? json : (_q: Request, _s: Response, n: NextFunction) => n();
     app[r.method](r.path, guard, body, async (req: Request, res: Response, next: NextFunction) => {
       try {

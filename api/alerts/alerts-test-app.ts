@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { AppError } from '../../core/errors';
 import type { SqlClient } from '../../core/sql/sql-client';
 import { createAuditLog } from '../../core/stores/audit-log';
 import type { AlertStore } from '../../core/stores/alert-store';
@@ -13,6 +12,7 @@ import { createAuthz } from '../authz/authz';
 import type { Principal } from '../authz/principal';
 import { problemHandler } from '../problem';
 import { alertRoutes } from './alert.routes';
+import { routeGuard, type GuardDeps } from '../route-guard';
 
 /** The people of the triage tests, by the name a request gives in `x-test-user` or as its Bearer value. */
 export const TEST_USERS: Record<string, Principal> = {
@@ -30,7 +30,7 @@ export const testHit = (ruleId: string, level: DetectionHit['level'], eventId: s
 /**
  * A real express app serving the triage routes (tests only, until the lead wires them into startSargs): real Authz
  * from policies/roles.yaml with the roles of TEST_USERS assigned, the real SQL AlertStore and suppression store on
- * `sql`, the lead's guard (the permission's scope must not be empty), the dashboard pages and chart.js.
+ * `sql`, the app's own guard (api/route-guard.ts), the dashboard pages and chart.js.
  */
 export async function startAlertsApp(sql: SqlClient) {
   const audit = createAuditLog(sql);
@@ -44,15 +44,16 @@ export async function startAlertsApp(sql: SqlClient) {
   const ctx = { authz, audit, tenants: new Set(['zzdats', 'riga', 'ventspils']) };
   const app = express();
   app.use(express.json());
+  // The app's own guard (api/route-guard.ts); the caller is named by `x-test-user` or a Bearer value.
+  const guardDeps: GuardDeps = {
+    authenticate: async (req) => TEST_USERS[String(req.headers['x-test-user'] ?? /^Bearer (\w+)$/.exec(req.headers.authorization ?? '')?.[1])],
+    scope: (principal, permission) => authz.scope(principal, permission),
+    stepUpMinutes: 15,
+  };
   for (const r of alertRoutes(ctx, { alerts, suppressions: createSuppressionStore(sql) })) {
-    app[r.method](r.path, async (req: Request, res: Response, next: NextFunction) => {
+    app[r.method](r.path, routeGuard(r, guardDeps), async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const who = String(req.headers['x-test-user'] ?? /^Bearer (\w+)$/.exec(req.headers.authorization ?? '')?.[1]);
-        const principal = TEST_USERS[who];
-        if (!principal) throw new AppError(401, 'unauthorized', 'no principal');
-        const scope = await authz.scope(principal, r.permission as never);
-        if (scope !== '*' && scope.length === 0) throw new AppError(403, 'forbidden', `not permitted: ${r.permission}`);
-        await r.handler(req, res, principal);
+        await r.handler(req, res, res.locals.principal);
       } catch (err) {
         next(err);
       }

@@ -2,14 +2,15 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { AppError } from '../../../core/errors';
 import { createSecretBox } from '../../../core/secret-box';
 import type { SqlClient } from '../../../core/sql/sql-client';
 import { createAuditLog } from '../../../core/stores/audit-log';
 import { problemHandler } from '../../problem';
 import { createFactorService } from '../factors/factor.service';
 import { TOTP_DEFAULTS, totpCode } from '../factors/totp';
-import { requireCsrf, sessionAuthenticator } from '../sessions/session-authenticator';
+import { sessionAuthenticator } from '../sessions/session-authenticator';
+import { routeGuard, type GuardDeps } from '../../route-guard';
+import { homeTenantAuthz } from './user-admin.routes';
 import { accountRoutes } from './account.routes';
 import { createAccountService } from './account.service';
 import { loadAuthPolicy, type AuthPolicy } from './auth-policy';
@@ -18,8 +19,8 @@ import type { AuthEvent } from './identity-types';
 type Override = Parameters<typeof loadAuthPolicy>[1];
 
 /**
- * A real express app serving the account routes with the session authenticator in a guard like the lead's
- * (tests only): permission 'public' passes, anything else needs a full session, CSRF and (stepUp) a fresh mfaAt.
+ * A real express app serving the account routes behind the app's own guard (api/route-guard.ts) with the session
+ * authenticator (tests only): 'public' passes, anything else needs a full session, CSRF and (stepUp) a fresh mfaAt.
  * The factor service's clock is `Date.now() + clock.offsetMs`, so that tests can move to the next TOTP step.
  */
 export async function startAccountsApp(sql: SqlClient, override?: Override) {
@@ -39,17 +40,12 @@ export async function startAccountsApp(sql: SqlClient, override?: Override) {
   const ctx = { config: { publicUrl: pageUrl }, audit, tenants: new Set(['zzdats', 'riga', 'adazu-novads']) };
   const bySession = sessionAuthenticator({ sql, policy });
   app.use(express.json({ limit: '64kb' }));
+  // The lead's guard (api/route-guard.ts) with the session authenticator; user administration in the home tenant.
+  const guardDeps: GuardDeps = { authenticate: bySession, scope: homeTenantAuthz.scope, stepUpMinutes: policy.stepUpMinutes, now: () => Date.now() };
   for (const r of accountRoutes(ctx, { sql, factors, onEvent, policy })) {
-    app[r.method](r.path, async (req: Request, res: Response, next: NextFunction) => {
+    app[r.method](r.path, routeGuard(r, guardDeps), async (req: Request, res: Response, next: NextFunction) => {
       try {
-        let principal;
-        if (r.permission !== 'public') {
-          principal = await bySession(req);
-          if (!principal) throw new AppError(401, 'unauthorized', 'not signed in');
-          requireCsrf(req, principal);
-          if (r.stepUp && (principal.mfaAt ?? 0) < Date.now() - policy.stepUpMinutes * 60_000) throw new AppError(401, 'step_up_required', 'confirm with a second factor');
-        }
-        await r.handler(req, res, principal);
+        await r.handler(req, res, res.locals.principal);
       } catch (err) {
         next(err);
       }
