@@ -1,2 +1,3 @@
-/** Moved to core/calendar/riga-time.ts (shared with detection); re-exported so demo imports keep working. */
+/** Riga time (core/calendar/riga-time.ts) and the working-day calendar (core/calendar/working-days.ts), re-exported for the demo. */
 export * from '../../core/calendar/riga-time';
+export { isLatvianWorkingDay } from '../../core/calendar/working-days';
