@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { createDetectionEngine } from '../detection/engine';
 import { newContext, resetContext } from '../detection/sigma/field-path';
 import { loadRules } from '../detection/sigma/load-rules';
-import type { LoadedCorrelationRule, LoadedDetectionRule, LoadedRule } from '../detection/sigma/rule-types';
+import type { LoadedAnomalyRule, LoadedCorrelationRule, LoadedDetectionRule, LoadedRule } from '../detection/sigma/rule-types';
+import { watchlistLookup } from '../detection/watchlist-lookup';
 
 /** Outcome of one rule's tests. */
 export interface RuleTestResult {
@@ -34,6 +35,7 @@ function testDetection(rule: LoadedDetectionRule): string[] {
   const failures: string[] = [];
   if (!rule.tests) return failures;
   const ctx = newContext();
+  ctx.watchlist = watchlistLookup(rule.tests.watchlist ?? []);
   const run = (e: unknown): boolean => {
     resetContext(ctx, e);
     return rule.matcher(e, ctx);
@@ -43,7 +45,7 @@ function testDetection(rule: LoadedDetectionRule): string[] {
   return failures;
 }
 
-function testCorrelation(rule: LoadedCorrelationRule, all: LoadedRule[]): string[] {
+function testCorrelation(rule: LoadedCorrelationRule | LoadedAnomalyRule, all: LoadedRule[]): string[] {
   const failures: string[] = [];
   if (!rule.tests) return failures;
   const bases = all.filter((r) => rule.ruleIds.includes(r.id));
@@ -55,8 +57,9 @@ function testCorrelation(rule: LoadedCorrelationRule, all: LoadedRule[]): string
     });
     return hit;
   };
-  rule.tests.match.forEach((s, i) => { if (!fires(s)) failures.push(`tests.match[${i}] sequence did not raise the correlation`); });
-  rule.tests.noMatch.forEach((s, i) => { if (fires(s)) failures.push(`tests.no_match[${i}] sequence raised the correlation`); });
+  const what = rule.kind === 'anomaly' ? 'the anomaly rule' : 'the correlation';
+  rule.tests.match.forEach((s, i) => { if (!fires(s)) failures.push(`tests.match[${i}] sequence did not raise ${what}`); });
+  rule.tests.noMatch.forEach((s, i) => { if (fires(s)) failures.push(`tests.no_match[${i}] sequence raised ${what}`); });
   return failures;
 }
 
@@ -74,7 +77,7 @@ export function rulesTest(dir: string = defaultRulesDir(), print: (line: string)
   }));
   for (const { rule, failures } of results) {
     const n = rule.kind === 'rule' ? (rule.tests ? rule.tests.match.length + rule.tests.noMatch.length : 0) : rule.tests!.match.length + rule.tests!.noMatch.length;
-    const what = rule.kind === 'rule' ? (rule.tests ? `${n} events` : 'base rule, tested through its correlation') : `${rule.type}, ${n} sequences`;
+    const what = rule.kind === 'rule' ? (rule.tests ? `${n} events` : 'base rule, tested through its correlation') : `${rule.kind === 'anomaly' ? 'anomaly ' : ''}${rule.type}, ${n} sequences`;
     if (failures.length === 0) print(`ok    ${rule.id}  ${rule.title}  (${what}; ${rule.source})`);
     else for (const f of failures) print(`FAIL  ${rule.id}  ${rule.title}: ${f} (${rule.source})`);
   }

@@ -16,10 +16,15 @@ export interface DemoSummary {
  * Feeds `sargs demo` traffic through the same intake as every transport (parsers, pseudonymisation, store),
  * ending now: the last `days` days in Europe/Riga.
  */
-export async function runDemo(intake: IntakeSink, opts: { days: number; seed: number; eventsPerDay: number; end?: Date }): Promise<DemoSummary> {
+export async function runDemo(
+  intake: IntakeSink,
+  opts: { days: number; seed: number; eventsPerDay: number; end?: Date; watch?: (personCode: string, note: string) => Promise<void> },
+): Promise<DemoSummary> {
   const end = opts.end ?? new Date();
   const start = new Date(end.getTime() - (opts.days - 1) * 86_400_000);
   const o = { start, days: opts.days, seed: opts.seed, eventsPerDay: opts.eventsPerDay };
+  // The watch-list case needs its resident on the deployment's watch list (as a pseudonym) before the traffic.
+  for (const s of demoScenarios(o)) if (s.person && opts.watch) await opts.watch(s.person, `sargs demo: ${s.id}`);
   const sum: DemoSummary = { records: 0, created: 0, duplicates: 0, spooled: 0, rejected: 0, from: '', to: '', scenarios: [] };
   const batches = new Map<string, Array<{ raw: string }>>();
   const flush = async (key: string) => {

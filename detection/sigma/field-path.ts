@@ -3,7 +3,8 @@
  * both (`{ event: { action } }`, `{ 'event.action': … }`), and the Sargs pseudo-fields computed from @timestamp in
  * Europe/Riga. Keys are joined once at compile time, so a lookup allocates nothing.
  */
-import { isRigaWorkingDayAt, rigaHourAt } from '../../core/calendar/riga-time';
+import { rigaHourAt } from '../../core/calendar/riga-time';
+import { isRigaWorkingDayAt } from '../../core/calendar/working-days';
 import type { MatchContext } from './rule-types';
 
 /** Reads one field of an event; arrays are returned as they are (the caller matches any element). */
@@ -13,6 +14,12 @@ export type FieldGetter = (event: unknown, ctx: MatchContext) => unknown;
 export const RIGA_HOUR = 'sargs.riga.hour';
 /** Pseudo-field: @timestamp falls on a Latvian working day (Mon–Fri less public holidays, DOMAIN.md). */
 export const RIGA_WORKING_DAY = 'sargs.riga.working_day';
+
+/**
+ * Pseudo-field: the names of the watch lists holding the event's data subject (`vps.subject.person`) for the acting
+ * user (`user.name`), from the deployment's watch list (core/stores/watchlist-store.ts); absent when on none.
+ */
+export const WATCHLIST = 'sargs.watchlist';
 
 /** Prepares the shared context for a new event; Riga values are computed lazily on first use. */
 export function resetContext(ctx: MatchContext, event: unknown): void {
@@ -70,6 +77,17 @@ export function compileFieldGetter(field: string): FieldGetter {
       return ctx.rigaWorkingDay === 1;
     };
   }
+  if (field === WATCHLIST) {
+    const person = compileFieldGetter('vps.subject.person');
+    const user = compileFieldGetter('user.name');
+    return (e, ctx) => {
+      if (!ctx.watchlist) return undefined;
+      const p = person(e, ctx);
+      if (typeof p !== 'string') return undefined;
+      const u = user(e, ctx);
+      return ctx.watchlist(p, typeof u === 'string' ? u : undefined);
+    };
+  }
   const segs = field.split('.');
   const n = segs.length;
   if (n === 1) return (e) => (e !== null && typeof e === 'object' ? (e as Record<string, unknown>)[field] : undefined);
@@ -79,7 +97,34 @@ export function compileFieldGetter(field: string): FieldGetter {
     for (let j = i + 1; j <= n; j++) row[j] = segs.slice(i, j).join('.');
     return row;
   });
-  return (e) => lookup(e, joined, n, 0);
+  const slow = (e: unknown): unknown => lookup(e, joined, n, 0);
+  // fast paths for stored (nested, array-free) ECS documents: two or three plain property reads
+  if (n === 2) {
+    const [a, b] = segs as [string, string];
+    return (e) => {
+      const o = e !== null && typeof e === 'object' ? (e as Record<string, unknown>)[a] : undefined;
+      if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
+        const v = (o as Record<string, unknown>)[b];
+        if (v !== undefined) return v;
+      }
+      return slow(e);
+    };
+  }
+  if (n === 3) {
+    const [a, b, c] = segs as [string, string, string];
+    return (e) => {
+      const o = e !== null && typeof e === 'object' ? (e as Record<string, unknown>)[a] : undefined;
+      if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
+        const p = (o as Record<string, unknown>)[b];
+        if (p !== null && typeof p === 'object' && !Array.isArray(p)) {
+          const v = (p as Record<string, unknown>)[c];
+          if (v !== undefined) return v;
+        }
+      }
+      return slow(e);
+    };
+  }
+  return slow;
 }
 
 /** Expands dotted keys into nested objects (`{ 'a.b': 1 }` → `{ a: { b: 1 } }`), for test events. */

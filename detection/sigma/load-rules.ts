@@ -10,8 +10,9 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { ZodError, ZodTypeAny } from 'zod';
 import { compileDetection, RuleCompileError } from './compile';
 import { expandDottedKeys } from './field-path';
-import { baseRuleSchema, correlationSchema, ruleSchema, TIMESPAN, type BaseRuleDoc, type CorrelationDoc } from './rule-schema';
-import type { LoadedCorrelationRule, LoadedDetectionRule, LoadedRule, LoadRulesResult, RuleLoadError, SigmaLevel } from './rule-types';
+import { expandSequence, timespanToMs } from '../anomaly/test-series';
+import { anomalySchema, baseRuleSchema, correlationSchema, ruleSchema, TIMESPAN, type AnomalyDoc, type BaseRuleDoc, type CorrelationDoc } from './rule-schema';
+import type { LoadedAnomalyRule, LoadedCorrelationRule, LoadedDetectionRule, LoadedRule, LoadRulesResult, RuleLoadError, SigmaLevel } from './rule-types';
 
 class FileError extends Error {
   constructor(readonly line: number, message: string) {
@@ -76,7 +77,7 @@ function detectionRule(d: BaseRuleDoc, doc: Document, lc: LineCounter, file: str
     kind: 'rule', id: d.id.toLowerCase(), name: d.name, title: d.title, level: (d.level ?? 'medium') as SigmaLevel, status: d.status,
     tags: d.tags ?? [], author: authorOf(d.author), description: d.description, source: `${file}:${lineOf(doc, lc, [])}`,
     matcher, correlationOnly: inCorrelationFile,
-    tests: d.tests ? { match: d.tests.match.map(expandDottedKeys), noMatch: d.tests.no_match.map(expandDottedKeys) } : undefined,
+    tests: d.tests ? { match: d.tests.match.map(expandDottedKeys), noMatch: d.tests.no_match.map(expandDottedKeys), watchlist: d.tests.watchlist } : undefined,
   };
 }
 
@@ -96,6 +97,23 @@ function correlationRule(d: CorrelationDoc, doc: Document, lc: LineCounter, file
   };
 }
 
+const DAY = 86_400_000;
+
+function anomalyRule(d: AnomalyDoc, doc: Document, lc: LineCounter, file: string): LoadedAnomalyRule {
+  const a = d['x-sargs-anomaly'];
+  return {
+    kind: 'anomaly', id: d.id.toLowerCase(), name: d.name, title: d.title, level: d.level, status: d.status, tags: d.tags ?? [],
+    author: authorOf(d.author), description: d.description, source: `${file}:${lineOf(doc, lc, [])}`,
+    type: a.type, ruleIds: a.rules, groupBy: a['group-by'],
+    bucketMs: a.bucket ? timespanToMs(a.bucket) : DAY,
+    learningMs: a.learning ? timespanToMs(a.learning) : 14 * DAY,
+    minBuckets: a['min-buckets'] ?? 5,
+    bound: { stddev: a.bound?.stddev, ratio: a.bound?.ratio, minCount: a.bound?.['min-count'] ?? 1 },
+    inactiveMs: a.inactive ? timespanToMs(a.inactive) : 90 * DAY,
+    tests: { match: d.tests.match.map(expandSequence), noMatch: d.tests.no_match.map(expandSequence) },
+  };
+}
+
 /** Parses, validates and compiles one file's documents. */
 function loadFile(path: string, file: string): LoadedRule[] {
   const lc = new LineCounter();
@@ -107,11 +125,13 @@ function loadFile(path: string, file: string): LoadedRule[] {
   }
   const parts = docs.map((doc) => ({ doc, value: doc.toJS({ maxAliasCount: 100 }) as unknown })).filter((p) => p.value !== null && p.value !== undefined);
   if (parts.length === 0) throw new FileError(1, 'file holds no rule');
-  const isCorr = (v: unknown): boolean => typeof v === 'object' && v !== null && 'correlation' in v;
+  const isAnomaly = (v: unknown): boolean => typeof v === 'object' && v !== null && 'x-sargs-anomaly' in v;
+  const isCorr = (v: unknown): boolean => typeof v === 'object' && v !== null && ('correlation' in v || 'x-sargs-anomaly' in v);
   const corrFile = parts.some((p) => isCorr(p.value));
   if (!corrFile && parts.length > 1) throw new FileError(lineOf(parts[1]!.doc, lc, []), 'one rule per file (several documents are for correlation files only)');
   return parts.map(({ doc, value }) => {
     if (typeof value !== 'object' || Array.isArray(value)) throw new FileError(lineOf(doc, lc, []), 'a rule must be a YAML map');
+    if (isAnomaly(value)) return anomalyRule(validate<AnomalyDoc>(anomalySchema, value, doc, lc), doc, lc, file);
     if (isCorr(value)) return correlationRule(validate<CorrelationDoc>(correlationSchema, value, doc, lc), doc, lc, file);
     const schema = corrFile ? baseRuleSchema : ruleSchema;
     return detectionRule(validate<BaseRuleDoc>(schema, value, doc, lc), doc, lc, file, corrFile);
@@ -161,14 +181,16 @@ export function loadRules(dir: string): LoadRulesResult {
   }
   for (const [file, rules] of [...byFile]) {
     for (const r of rules) {
-      if (r.kind !== 'correlation') continue;
+      if (r.kind === 'rule') continue;
       const missing = r.ruleIds.find((ref) => index.get(ref.toLowerCase())?.kind !== 'rule' && index.get(ref)?.kind !== 'rule');
       if (missing) {
-        errors.push({ file, line: lineFromSource(r.source), reason: `correlation.rules: "${missing}" is no loaded detection rule` });
+        const where = r.kind === 'anomaly' ? 'x-sargs-anomaly.rules' : 'correlation.rules';
+        errors.push({ file, line: lineFromSource(r.source), reason: `${where}: "${missing}" is no loaded detection rule` });
         byFile.delete(file);
         break;
       }
       r.ruleIds = r.ruleIds.map((ref) => (index.get(ref) ?? index.get(ref.toLowerCase()))!.id);
+      if (r.kind === 'anomaly') continue;
       for (const alias of Object.values(r.aliases)) {
         for (const ref of Object.keys(alias)) {
           const target = index.get(ref) ?? index.get(ref.toLowerCase());

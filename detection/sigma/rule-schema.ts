@@ -52,6 +52,11 @@ const logsource = z
 
 const detection = plainObject.refine((d) => 'condition' in d, { message: 'detection needs a condition', path: ['condition'] });
 
+/** The watch list a rule's test events run against (`sargs.watchlist`): pseudonyms, never person codes. */
+const watchlistFixture = z
+  .array(z.object({ list: text, person: z.string().regex(/^pk_[0-9a-f]{32}$/, 'person must be a pseudonym pk_… (never a person code)'), user: z.string().optional() }).strict())
+  .optional();
+
 /** A detection rule inside a correlation file: house fields optional, tests optional. */
 export const baseRuleSchema = z
   .object({
@@ -59,7 +64,7 @@ export const baseRuleSchema = z
     logsource,
     detection,
     fields: z.array(z.string()).optional(),
-    tests: z.object({ match: z.array(plainObject).min(1), no_match: z.array(plainObject).min(1) }).optional(),
+    tests: z.object({ match: z.array(plainObject).min(1), no_match: z.array(plainObject).min(1), watchlist: z.lazy(() => watchlistFixture) }).optional(),
   })
   .passthrough();
 
@@ -70,6 +75,7 @@ export const ruleSchema = baseRuleSchema.extend({
     {
       match: z.array(plainObject).min(1, 'tests.match needs at least one event'),
       no_match: z.array(plainObject).min(1, 'tests.no_match needs at least one event'),
+      watchlist: z.lazy(() => watchlistFixture),
     },
     { required_error: 'every rule needs tests: match and no_match events' },
   ),
@@ -111,3 +117,63 @@ export const correlationSchema = z
 
 export type BaseRuleDoc = z.infer<typeof baseRuleSchema>;
 export type CorrelationDoc = z.infer<typeof correlationSchema>;
+
+/**
+ * A series of test events (Sargs extension for anomaly tests): `count` copies of `event`, `spacing` apart, starting
+ * at `start`; the burst repeated `repeat` times, `period` apart. Each copy gets its own @timestamp and event.id.
+ */
+const series = z
+  .object({
+    event: plainObject,
+    start: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'start must be an ISO time'),
+    count: z.number().int().min(1).max(10_000).default(1),
+    spacing: z.string().regex(TIMESPAN, 'spacing is a number and s, m, h or d').default('1m'),
+    repeat: z.number().int().min(1).max(1000).default(1),
+    period: z.string().regex(TIMESPAN, 'period is a number and s, m, h or d').default('1d'),
+    weekdays: z.boolean().default(false),
+  })
+  .strict();
+
+const anomalySequence = z
+  .object({ events: z.array(plainObject).optional(), series: z.array(series).optional() })
+  .strict()
+  .refine((s) => (s.events?.length ?? 0) + (s.series?.length ?? 0) > 0, 'a test sequence needs events or series');
+
+/** A Sargs anomaly rule: a per-entity baseline over the events of its base rules (rules/README.md). */
+export const anomalySchema = z
+  .object({
+    ...common,
+    ...house,
+    'x-sargs-anomaly': z
+      .object({
+        type: z.enum(['count', 'dormant']),
+        rules: z.array(text).min(1),
+        'group-by': z.array(text).min(1, 'an anomaly baseline is per entity: group-by needs a field'),
+        bucket: z.string().regex(TIMESPAN, 'bucket is a number and s, m, h or d (e.g. 1h)').optional(),
+        learning: z.string().regex(TIMESPAN, 'learning is a number and s, m, h or d (e.g. 14d)').optional(),
+        'min-buckets': z.number().int().min(2).optional(),
+        bound: z
+          .object({ stddev: z.number().positive().optional(), ratio: z.number().positive().optional(), 'min-count': z.number().int().min(1) })
+          .strict()
+          .refine((b) => b.stddev !== undefined || b.ratio !== undefined, 'bound needs stddev or ratio (or both)')
+          .optional(),
+        inactive: z.string().regex(TIMESPAN, 'inactive is a number and s, m, h or d (e.g. 90d)').optional(),
+      })
+      .strict()
+      .superRefine((a, ctx) => {
+        if (a.type === 'count' && !a.bucket) ctx.addIssue({ code: 'custom', path: ['bucket'], message: 'a count anomaly needs a bucket (e.g. 1h)' });
+        if (a.type === 'count' && !a.bound) ctx.addIssue({ code: 'custom', path: ['bound'], message: 'a count anomaly needs a bound (stddev and/or ratio, min-count)' });
+        if (a.type === 'dormant' && !a.inactive) ctx.addIssue({ code: 'custom', path: ['inactive'], message: 'a dormant anomaly needs inactive (e.g. 90d)' });
+      }),
+    tests: z.object(
+      {
+        match: z.array(anomalySequence).min(1, 'tests.match needs at least one sequence'),
+        no_match: z.array(anomalySequence).min(1, 'tests.no_match needs at least one sequence'),
+      },
+      { required_error: 'every anomaly rule needs tests: match and no_match sequences (events or series)' },
+    ),
+  })
+  .passthrough();
+
+export type AnomalyDoc = z.infer<typeof anomalySchema>;
+export type SeriesDoc = z.infer<typeof series>;

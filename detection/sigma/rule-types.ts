@@ -15,6 +15,21 @@ export interface MatchContext {
   rigaHour: number;
   /** 1 working day, 0 not, -1 until computed. */
   rigaWorkingDay: number;
+  /** The deployment's watch list, for the `sargs.watchlist` pseudo-field (absent: no list). */
+  watchlist?: WatchlistLookup;
+}
+
+/**
+ * The watch list as the engine sees it: the list names a person pseudonym is on for a user (entries may be limited
+ * to one user, e.g. a staff member's own family), or undefined.
+ */
+export type WatchlistLookup = (person: string, user: string | undefined) => string[] | undefined;
+
+/** A watch-list entry of a rule's tests (`tests.watchlist`). */
+export interface WatchlistEntryFixture {
+  list: string;
+  person: string;
+  user?: string;
 }
 
 /** A compiled matcher of one rule's detection. */
@@ -39,7 +54,7 @@ export interface LoadedDetectionRule extends RuleMeta {
   kind: 'rule';
   matcher: EventMatcher;
   /** Events that must / must not raise the rule (dotted keys already expanded). */
-  tests?: { match: unknown[]; noMatch: unknown[] };
+  tests?: { match: unknown[]; noMatch: unknown[]; watchlist?: WatchlistEntryFixture[] };
   /** True when it sits in a correlation file and only feeds correlations (Sigma `generate: false`). */
   correlationOnly: boolean;
 }
@@ -72,7 +87,38 @@ export interface LoadedCorrelationRule extends RuleMeta {
   tests?: { match: unknown[][]; noMatch: unknown[][] };
 }
 
-export type LoadedRule = LoadedDetectionRule | LoadedCorrelationRule;
+/** Bounds of a count anomaly: every given bound must be exceeded, and the count must reach `minCount`. */
+export interface AnomalyBound {
+  /** count > mean + stddev × σ (σ floored at √mean: counts are Poisson-like). */
+  stddev?: number;
+  /** count ≥ ratio × mean. */
+  ratio?: number;
+  /** count ≥ minCount (an absolute floor against alerts on tiny numbers). */
+  minCount: number;
+}
+
+/**
+ * A Sargs anomaly rule (`x-sargs-anomaly`, rules/README.md): a per-entity baseline learned from the events of its
+ * base rules. `count`: events per bucket against the entity's own mean and spread; `dormant`: activity after a
+ * silence longer than `inactiveMs` since the entity was last seen.
+ */
+export interface LoadedAnomalyRule extends RuleMeta {
+  kind: 'anomaly';
+  type: 'count' | 'dormant';
+  ruleIds: string[];
+  groupBy: string[];
+  bucketMs: number;
+  /** No alert until the entity was first seen this long ago. */
+  learningMs: number;
+  /** …and has this many non-empty buckets folded into its baseline. */
+  minBuckets: number;
+  bound: AnomalyBound;
+  inactiveMs: number;
+  /** Sequences of events (series expanded): each `match` sequence must raise the rule, each `noMatch` must not. */
+  tests: { match: unknown[][]; noMatch: unknown[][] };
+}
+
+export type LoadedRule = LoadedDetectionRule | LoadedCorrelationRule | LoadedAnomalyRule;
 
 /** A load error, `file:line: reason`. */
 export interface RuleLoadError {
