@@ -6,7 +6,7 @@
  *   (c) the same events shipped into the same Elasticsearch by rsyslog with omelasticsearch (bench/rsyslog),
  *       and the ratio b/c.
  *
- *   scripts/services.sh start && npm run build && node dist/bench/ingest.js [events]   (BENCH_ROUNDS=3)
+ *   scripts/services.sh start && npm run build && node dist/bench/ingest.js [events]   (BENCH_ROUNDS=3, BENCH_PARSE=0 skips (a))
  *
  * Needs Elasticsearch at ELASTICSEARCH_URL (default http://127.0.0.1:9200) and Debian's rsyslog and
  * rsyslog-elasticsearch. Targets: (a) ≥ 100,000 events/s; b/c ≥ 1.0.
@@ -18,11 +18,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchParse } from './ingest-parse';
 import { legacyCheckDigit } from '../collector/person-code';
-import { shipWithRsyslog } from './rsyslog/ship';
+import { processCpuMs, shipWithRsyslog } from './rsyslog/ship';
 import { spawnSargs } from '../api/testing/start-sargs';
 
 const ES = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The JSON `sargs init --json` prints: its last line (log lines, e.g. configuration warnings, may come before). */
+const initJson = (out: string): { token: string } => JSON.parse(out.trim().split('\n').pop()!);
 
 /** Valid legacy person code for `i` (check digit from collector/person-code), so pseudonymisation has real work. */
 function personCode(i: number): string {
@@ -67,6 +69,18 @@ async function esCount(index: string): Promise<number> {
   return r.ok ? ((await r.json()) as { count: number }).count : 0;
 }
 
+/**
+ * Elasticsearch's own CPU time so far (ms, node stats): with the peers' CPU per event it shows where the time of an
+ * end-to-end run goes, which stays comparable when other work shares the machine (wall rates do not).
+ */
+async function esCpuMs(): Promise<number> {
+  const r = await fetch(`${ES}/_nodes/_local/stats/process?filter_path=nodes.*.process.cpu.total_in_millis`);
+  const j = (await r.json()) as { nodes: Record<string, { process: { cpu: { total_in_millis: number } } }> };
+  return Object.values(j.nodes)[0]?.process.cpu.total_in_millis ?? 0;
+}
+
+const perEvent = (ms: number | undefined, n: number): string => (ms === undefined ? '?' : ((ms * 1000) / n).toFixed(1));
+
 async function waitForCount(index: string, n: number, timeoutMs = 600_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while ((await esCount(index)) < n) {
@@ -78,7 +92,7 @@ async function waitForCount(index: string, n: number, timeoutMs = 600_000): Prom
 /** (b): Sargs in its own process, HTTP NDJSON batches of `batch` lines with `concurrency` requests in flight. */
 async function benchSargs(file: string, n: number, prefix: string, dataDir: string, batch = 2000, concurrency = 4) {
   const env = { SARGS_DATA_DIR: dataDir, ELASTICSEARCH_URL: ES, SARGS_ES_PREFIX: prefix, SARGS_ROLES: 'api,collector', LOG_LEVEL: 'warn' };
-  const init = JSON.parse(execFileSync(process.execPath, [path.resolve(__dirname, '../../bin/sargs.js').replace(`${path.sep}dist${path.sep}`, path.sep), 'init', '--json'], { env: { ...process.env, ...env } }).toString());
+  const init = initJson(execFileSync(process.execPath, [path.resolve(__dirname, '../../bin/sargs.js').replace(`${path.sep}dist${path.sep}`, path.sep), 'init', '--json'], { env: { ...process.env, ...env } }).toString());
   const { child, url } = await spawnSargs(env);
   try {
     const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
@@ -86,6 +100,8 @@ async function benchSargs(file: string, n: number, prefix: string, dataDir: stri
     for (let i = 0; i < lines.length; i += batch) bodies.push(lines.slice(i, i + batch).join('\n') + '\n');
     let next = 0;
     let acknowledged = 0;
+    const cpu0 = processCpuMs(child.pid);
+    const es0 = await esCpuMs();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -102,8 +118,11 @@ async function benchSargs(file: string, n: number, prefix: string, dataDir: stri
     const acked = (performance.now() - t0) / 1000;
     await waitForCount(`${prefix}-events`, n);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = processCpuMs(child.pid);
+    const esMs = (await esCpuMs()) - es0;
     if (acknowledged !== n) throw new Error(`acknowledged ${acknowledged} of ${n}`);
-    return { seconds, acknowledgedSeconds: acked, eventsPerSecond: Math.round(n / seconds) };
+    const cpuMs = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
+    return { seconds, acknowledgedSeconds: acked, eventsPerSecond: Math.round(n / seconds), cpuMs, esMs };
   } finally {
     child.kill('SIGTERM');
   }
@@ -122,7 +141,8 @@ async function main() {
   const prefix = `bench-${Date.now().toString(36)}`;
   console.log(`bench/ingest: ${n.toLocaleString('en')} events, ${os.cpus().length} cores, Elasticsearch ${ES}, Node ${process.version}`);
 
-  const a = benchParse(Math.max(n, 200_000));
+  // BENCH_PARSE=0 skips (a), to repeat only the end-to-end comparison.
+  const a = process.env.BENCH_PARSE === '0' ? { eventsPerSecond: NaN } : benchParse(Math.max(n, 200_000));
   console.log(`(a) parse + normalise + pseudonymise, one core, null sink: ${a.eventsPerSecond.toLocaleString('en')} events/s (target ≥ 100,000)`);
 
   // The two end-to-end runs alternate, `rounds` times each (the same events, fresh data streams), and the
@@ -134,11 +154,13 @@ async function main() {
     const p = `${prefix}-${r}`;
     const b = await benchSargs(file, n, p, path.join(work, `sargs-data-${r}`));
     bs.push(b.eventsPerSecond);
-    console.log(`(b) round ${r + 1}: Sargs HTTP NDJSON → Elasticsearch, end to end: ${b.eventsPerSecond.toLocaleString('en')} events/s (${b.seconds.toFixed(1)} s)`);
+    console.log(`(b) round ${r + 1}: Sargs HTTP NDJSON → Elasticsearch, end to end: ${b.eventsPerSecond.toLocaleString('en')} events/s (${b.seconds.toFixed(1)} s; CPU per event: Sargs ${perEvent(b.cpuMs, n)} µs, Elasticsearch ${perEvent(b.esMs, n)} µs)`);
     // The rsyslog peer writes into a data stream of the same template (pattern <prefix>-events*), same mappings.
+    const esBefore = await esCpuMs();
     const c = await shipWithRsyslog({ esUrl: ES, index: `${p}-events-rsyslog`, file, count: n, workDir: path.join(work, `rsyslog-${r}`) });
+    const esMs = (await esCpuMs()) - esBefore;
     cs.push(Math.round(c.eventsPerSecond));
-    console.log(`(c) round ${r + 1}: rsyslog imfile → omelasticsearch, same events: ${Math.round(c.eventsPerSecond).toLocaleString('en')} events/s (${c.seconds.toFixed(1)} s)`);
+    console.log(`(c) round ${r + 1}: rsyslog imfile → omelasticsearch, same events: ${Math.round(c.eventsPerSecond).toLocaleString('en')} events/s (${c.seconds.toFixed(1)} s; CPU per event: rsyslog ${perEvent(c.cpuMs, n)} µs, Elasticsearch ${perEvent(esMs, n)} µs)`);
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const b = { eventsPerSecond: median(bs) };

@@ -2,7 +2,7 @@ import type { EcsEvent, IntakeContext, ParseResult, ParserName, RawRecord } from
 import type { Pseudonymiser } from './pseudonymise';
 import { parseEcs } from './parsers/ecs';
 import { parseOracleAudit } from './parsers/oracle-audit';
-import { isObject, ParseFailure, str, type ParsedEvent, type Parser } from './parsers/parser-types';
+import { isObject, ParseFailure, str, type ParsedEvent, type Parser, type ParserDeps } from './parsers/parser-types';
 import { parseSyslog } from './parsers/syslog';
 import { createIsoFormatter } from './parsers/timestamp';
 import { parseVpsAudit } from './parsers/vps-audit';
@@ -52,6 +52,64 @@ const isoOfClock = createIsoFormatter();
 const isoOf = (d: Date): string => isoOfClock(d.getTime());
 
 /**
+ * Candidates for a person code in raw text: 6 digits, an optional hyphen, 5 digits, with no boundary check. Every
+ * code scrubText replaces is one of these, so a count of them bounds what the scrubbing walk could find.
+ */
+const CODE_CANDIDATE = /\d{6}-?\d{5}/g;
+
+/** How many code candidates `raw` holds (counting stops above `limit`). */
+function candidateCount(raw: string, limit: number): number {
+  CODE_CANDIDATE.lastIndex = 0;
+  let n = 0;
+  while (CODE_CANDIDATE.exec(raw) !== null && ++n <= limit);
+  CODE_CANDIDATE.lastIndex = 0;
+  return n;
+}
+
+/** The receipt time of a batch as a Date and as ISO text, kept for the batch's records (one ctx, many records). */
+let lastReceived: { text: string; date: Date; iso: string } | undefined;
+function receivedAtOf(text: string): { date: Date; iso: string } | undefined {
+  if (lastReceived?.text === text) return lastReceived;
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) return undefined;
+  lastReceived = { text, date, iso: isoOf(date) };
+  return lastReceived;
+}
+
+/** A Date for `ms`, the same object for calls within one millisecond (parsers only read it). */
+let lastDate = new Date(0);
+const dateOf = (ms: number): Date => (lastDate.getTime() === ms ? lastDate : (lastDate = new Date(ms)));
+
+/**
+ * Epoch milliseconds of an event's `@timestamp`. Parsers write the canonical form `YYYY-MM-DDTHH:MM:SS.mmmZ`, and
+ * events of a stream come in time order: the value of the last second seen is reused (Date.parse is comparatively
+ * slow), anything else goes to Date.parse.
+ */
+let lastSecondText = '';
+let lastSecondMs = NaN;
+function timestampMs(ts: string): number {
+  if (ts.length === 24 && ts.charCodeAt(23) === 90 /* Z */ && ts.charCodeAt(19) === 46 /* . */) {
+    const d0 = ts.charCodeAt(20) - 48;
+    const d1 = ts.charCodeAt(21) - 48;
+    const d2 = ts.charCodeAt(22) - 48;
+    if (d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9) {
+      const frac = d0 * 100 + d1 * 10 + d2;
+      if (ts.startsWith(lastSecondText) && lastSecondText.length === 20) return lastSecondMs + frac;
+      const ms = Date.parse(ts);
+      if (!Number.isNaN(ms)) {
+        lastSecondText = ts.slice(0, 20);
+        lastSecondMs = ms - frac;
+      }
+      return ms;
+    }
+  }
+  return Date.parse(ts);
+}
+
+/** Whether a character code is one String.prototype.trim would remove at an end (ASCII whitespace or any ≥ 0x80). */
+const maybeSpace = (c: number): boolean => c <= 32 || c >= 0x80;
+
+/**
  * Parses one record into a stored ECS event: picks the parser, resolves the tenant, fills event.id (deterministic,
  * so re-delivery deduplicates), created/ingested/module/dataset/original and @timestamp, then replaces every person
  * code anywhere in the event by its pseudonym (GDPR Art. 25, 32: the store never holds codes in clear).
@@ -72,14 +130,24 @@ export function parseRecord(rec: RawRecord, ctx: IntakeContext, deps: ParseRecor
 }
 
 function parseUnsafe(rec: RawRecord, ctx: IntakeContext, deps: ParseRecordDeps): ParseResult {
-  const now = deps.now ? deps.now() : new Date();
-  const receivedAt = ctx.receivedAt ? new Date(ctx.receivedAt) : now;
-  if (Number.isNaN(receivedAt.getTime())) return { ok: false, reason: 'receivedAt is not a timestamp' };
+  const nowMs = deps.now ? deps.now().getTime() : Date.now();
+  const ingested = isoOfClock(nowMs);
+  let receivedAt: Date;
+  let created: string;
+  if (ctx.receivedAt) {
+    const r = receivedAtOf(ctx.receivedAt);
+    if (!r) return { ok: false, reason: 'receivedAt is not a timestamp' };
+    receivedAt = r.date;
+    created = r.iso;
+  } else {
+    receivedAt = dateOf(nowMs);
+    created = ingested;
+  }
 
   let raw = typeof rec.raw === 'string' ? rec.raw : '';
   let value = rec.value;
   if (value === undefined) {
-    const t = raw.trim();
+    const t = raw.length > 0 && !maybeSpace(raw.charCodeAt(0)) && !maybeSpace(raw.charCodeAt(raw.length - 1)) ? raw : raw.trim();
     if (t === '') return { ok: false, reason: 'empty record' };
     if (t.charCodeAt(0) === 123 /* { */ || t.charCodeAt(0) === 91 /* [ */) {
       try {
@@ -99,10 +167,8 @@ function parseUnsafe(rec: RawRecord, ctx: IntakeContext, deps: ParseRecordDeps):
   if (!(parser in PARSERS)) return { ok: false, reason: `unknown parser ${String(parser)}` };
   if (JSON_PARSERS.has(parser) && !isObject(value)) return { ok: false, reason: `${parser} records must be JSON objects` };
 
-  const out = PARSERS[parser](rec.raw === raw ? rec : { raw, value }, value, {
-    pseudonymiser: deps.pseudonymiser,
-    receivedAt,
-  });
+  const parserDeps: ParserDeps = { pseudonymiser: deps.pseudonymiser, receivedAt, codesTaken: 0 };
+  const out = PARSERS[parser](rec.raw === raw ? rec : { raw, value }, value, parserDeps);
   if (out instanceof ParseFailure) return { ok: false, reason: out.reason, field: out.field };
 
   const tenant = resolveTenant(out, parser, ctx, deps.tenants);
@@ -110,9 +176,9 @@ function parseUnsafe(rec: RawRecord, ctx: IntakeContext, deps: ParseRecordDeps):
 
   const ts = out['@timestamp'];
   if (typeof ts !== 'string') return { ok: false, reason: 'event has no timestamp', field: '@timestamp' };
-  const tsMs = Date.parse(ts);
+  const tsMs = timestampMs(ts);
   if (Number.isNaN(tsMs)) return { ok: false, reason: '@timestamp is not a timestamp', field: '@timestamp' };
-  if (tsMs > now.getTime() + FUTURE_TOLERANCE_MS) {
+  if (tsMs > nowMs + FUTURE_TOLERANCE_MS) {
     return { ok: false, reason: '@timestamp is more than a day in the future', field: '@timestamp' };
   }
 
@@ -121,31 +187,46 @@ function parseUnsafe(rec: RawRecord, ctx: IntakeContext, deps: ParseRecordDeps):
     return { ok: false, reason: 'event.dataset must be lowercase letters, digits, _ . - (at most 100)', field: 'event.dataset' };
   }
   const givenId = str(out.event.id);
-  const ingested = isoOf(now);
   // The parser's output is its own fresh object: completing it in place avoids copies (object spread with added
-  // keys is slow in V8); scrubDeep below makes the final copy anyway.
+  // keys is slow in V8).
   const ev = out.event;
-  ev.created = receivedAt === now ? ingested : isoOf(receivedAt);
+  ev.created = created;
   ev.ingested = ingested;
   ev.module = parser;
   ev.dataset = dataset;
   const keep = deps.keepOriginal ?? 'text';
   // Digits spelled as JSON \u escapes are written as digits (still valid JSON), so that scrubbing sees them.
-  if (keep === 'all' || (keep === 'text' && value === undefined)) ev.original = raw.includes('\\u') ? raw.replace(/\\u003([0-9])/g, '$1') : raw;
-  else delete ev.original;
+  const original = keep === 'all' || (keep === 'text' && value === undefined);
+  if (original) ev.original = raw.includes('\\u') ? raw.replace(/\\u003([0-9])/g, '$1') : raw;
+  else if (ev.original !== undefined) delete ev.original; // (a delete makes V8 slow down the object: only when needed)
   if (out.vps) out.vps.tenant = tenant;
   else out.vps = { tenant };
   // Scrub last, over everything, in place (the parser's output is this call's own object): any person code left
   // in any field or key (SQL text, URLs, user names, maps keyed by code) is replaced by its pseudonym.
-  // Every string of the event comes from the raw text (parsers add only fixed words, times and addresses): when
-  // the raw text has no run of six digits, and no JSON \u escape that could spell one, there is nothing to scrub.
-  if (SIX_DIGITS.test(raw) || raw.includes('\\u')) deps.pseudonymiser.scrubInPlace(out);
+  if (needsScrub(raw, value, original, parserDeps.codesTaken ?? 0)) deps.pseudonymiser.scrubInPlace(out);
   const event = out as unknown as EcsEvent;
   // The id is derived after scrubbing was decided and is itself not scrubbed (it is an HMAC, not a code). It
   // starts with the event time, so ids arrive in near order: Lucene indexes and looks up such ids faster than
   // random ones (Elasticsearch, "Tune for indexing speed": use Lucene-friendly ids).
   event.event.id = tsMs.toString(36).padStart(9, '0') + deps.pseudonymiser.eventId([tenant, dataset, givenId ?? raw]);
   return { ok: true, event };
+}
+
+/**
+ * Whether the scrubbing walk over the event could find a person code. Every string of the event comes from the
+ * raw text (parsers add only fixed words, times and addresses), so the walk is skipped when the raw text shows that
+ * it would find nothing:
+ * - a text line (or a kept event.original): no run of six digits (a line parser may decode %-escapes, so a
+ *   shorter run is still scrubbed) and no JSON \u escape that could spell one;
+ * - a JSON record stored field by field: no backslash (so every string value and key is a slice of the raw
+ *   text) and no code candidate besides the codes the parser itself replaced by pseudonyms (`codesTaken`, e.g. the
+ *   VPS audit `person` field, each of which is exactly one candidate of the raw text).
+ * The walk is a few microseconds per event; VPS audit records always name a person, so without the count every
+ * one of them would be walked (issue 2: ≥ 100,000 events/s on one core).
+ */
+function needsScrub(raw: string, value: unknown, original: boolean, codesTaken: number): boolean {
+  if (original || value === undefined || raw.includes('\\')) return SIX_DIGITS.test(raw) || raw.includes('\\u');
+  return candidateCount(raw, codesTaken) > codesTaken;
 }
 
 /** Recognises a record's source from its shape (ctx.parser `auto`). */

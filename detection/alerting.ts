@@ -6,11 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AlertHitInput, AlertStore } from '../core/stores/alert-store';
+import type { BaselineStore } from '../core/stores/baseline-store';
+import type { WatchlistStore } from '../core/stores/watchlist-store';
 import type { SuppressionStore } from '../core/stores/suppression-store';
 import type { EcsEvent } from '../core/types';
 import { createDetectionEngine, type DetectionEngine, type DetectionHit } from './engine';
+import { createAnomalyState } from './anomaly/anomaly-state';
 import { loadRules } from './sigma/load-rules';
 import type { LoadedRule } from './sigma/rule-types';
+import { watchlistLookup } from './watchlist-lookup';
 
 export interface AlertingOptions {
   /** Folder of the Sigma rules (default: the repository's rules/). Ignored when `rules` is given. */
@@ -22,6 +26,17 @@ export interface AlertingOptions {
   /** Hits of one key within this time of the alert's last hit join it (default 15 minutes). */
   groupWindowMs?: number;
   logger?: Logger;
+  /**
+   * Where anomaly baselines live, shared by every instance and kept across restarts (core/stores/baseline-store.ts).
+   * Without it they are learned in memory only.
+   */
+  baselines?: BaselineStore;
+  /** Baseline changes are written at most this often (default 1 s; also when 5,000 entities changed). */
+  baselineFlushMs?: number;
+  /** The watch list behind the `sargs.watchlist` pseudo-field (core/stores/watchlist-store.ts). */
+  watchlist?: Pick<WatchlistStore, 'list'>;
+  /** The watch list is re-read this often (default 30 s). */
+  watchlistRefreshMs?: number;
 }
 
 export interface AlertingStats {
@@ -38,11 +53,15 @@ export interface Alerting {
   onStored(events: EcsEvent[]): Promise<void>;
   readonly ruleCount: number;
   stats(): AlertingStats;
+  /** Writes pending anomaly baseline changes now (shutdown, tests). */
+  flush(): Promise<void>;
 }
 
 const DEFAULT_WINDOW_MS = 15 * 60_000;
 /** Event id → tenant of recent events, for correlation hits whose evidence came earlier. */
 const TENANT_MEMORY = 200_000;
+/** At most this many events go through one run (batches waiting behind a busy run are merged up to it). */
+const MAX_RUN_EVENTS = 20_000;
 
 function defaultRulesDir(): string {
   const dir = ['../rules', '../../rules'].map((d) => path.resolve(__dirname, d)).find((d) => fs.existsSync(d));
@@ -77,11 +96,34 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     // A bad rule file is refused with its file, line and reason; the others keep running (issue 4).
     for (const e of loaded.errors) opts.logger?.error({ file: e.file, line: e.line, reason: e.reason }, 'rule refused');
   }
-  const engine: DetectionEngine = createDetectionEngine(rules);
+  const anomalies = createAnomalyState({ store: opts.baselines });
+  const engine: DetectionEngine = createDetectionEngine(rules, undefined, { anomalies });
+  const flushMs = opts.baselineFlushMs ?? 1000;
+  const watchRefreshMs = opts.watchlistRefreshMs ?? 30_000;
+  let lastFlush = Date.now();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let watchLoadedAt = -Infinity;
+  const refreshWatchlist = async (): Promise<void> => {
+    if (!opts.watchlist || Date.now() - watchLoadedAt < watchRefreshMs) return;
+    watchLoadedAt = Date.now();
+    try {
+      engine.setWatchlist(watchlistLookup(await opts.watchlist.list('*')));
+    } catch (err) {
+      opts.logger?.warn({ err: (err as Error).message }, 'watch list not reloaded; the previous one stays in use');
+    }
+  };
+  const flushBaselines = async (): Promise<void> => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    lastFlush = Date.now();
+    await anomalies.flush();
+  };
   const windowMs = opts.groupWindowMs ?? DEFAULT_WINDOW_MS;
   const tenants = new Map<string, string>();
   const stats: AlertingStats = { events: 0, hits: 0, alertsTouched: 0, suppressedHits: 0, ruleErrors };
   let queue: Promise<void> = Promise.resolve();
+  /** The batch waiting for the run in progress; later batches join it (up to MAX_RUN_EVENTS). */
+  let waiting: { events: EcsEvent[]; done: Promise<void> } | undefined;
 
   const remember = (id: string, tenant: string) => {
     tenants.set(id, tenant);
@@ -89,6 +131,9 @@ export function createAlerting(opts: AlertingOptions): Alerting {
   };
 
   const run = async (events: EcsEvent[]) => {
+    await refreshWatchlist();
+    // one query per anomaly rule for the batch's entities not cached yet: no database round trip per event
+    if (opts.baselines) await anomalies.prefetch(engine.anomalyKeys(events));
     const inputs: AlertHitInput[] = [];
     for (const event of events) {
       stats.events++;
@@ -113,15 +158,53 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     stats.alertsTouched += touched.length;
   };
 
+  /**
+   * Writes baseline changes once a second (or at 5,000 dirty entities), after a run's alerts are recorded and off
+   * its caller's promise: the next run waits for it, the alert does not (receipt-to-alert latency, issue 4).
+   */
+  const flushIfDue = async (): Promise<void> => {
+    if (!opts.baselines || anomalies.dirty === 0) return;
+    if (Date.now() - lastFlush >= flushMs || anomalies.dirty >= 5000) {
+      await flushBaselines().catch((err) => opts.logger?.warn({ err: (err as Error).message }, 'anomaly baselines not written yet; kept for the next flush'));
+    } else if (!flushTimer) {
+      flushTimer = setTimeout(() => void enqueue(() => flushBaselines()).catch(() => undefined), flushMs);
+      flushTimer.unref();
+    }
+  };
+
+  /** Runs work after every queued run (baseline flushes), in order. */
+  const enqueue = (fn: () => Promise<void>): Promise<void> => {
+    const next = queue.then(fn);
+    queue = next.catch((err) => {
+      opts.logger?.error({ err: (err as Error).message }, 'alerting failed');
+    });
+    return next;
+  };
+
   return {
     onStored(events) {
-      const next = queue.then(() => run(events));
-      queue = next.catch((err) => {
-        opts.logger?.error({ err: (err as Error).message }, 'alerting failed');
+      // Batches that arrive while a run is busy wait together and go through the next run as one: under load the
+      // alert store is read and written once per run, not once per request, so receipt-to-alert latency stays
+      // bounded (issue 4) instead of growing with a queue of small runs. Order is kept: batches join in arrival.
+      if (waiting && waiting.events.length + events.length <= MAX_RUN_EVENTS) {
+        for (const e of events) waiting.events.push(e);
+        return waiting.done;
+      }
+      const batch: { events: EcsEvent[]; done: Promise<void> } = { events: [...events], done: Promise.resolve() };
+      batch.done = queue.then(() => {
+        if (waiting === batch) waiting = undefined;
+        return run(batch.events);
       });
-      return next;
+      waiting = batch;
+      queue = batch.done
+        .catch((err) => {
+          opts.logger?.error({ err: (err as Error).message }, 'alerting failed');
+        })
+        .then(flushIfDue);
+      return batch.done;
     },
     ruleCount: engine.ruleCount,
     stats: () => ({ ...stats }),
+    flush: () => enqueue(() => flushBaselines()),
   };
 }

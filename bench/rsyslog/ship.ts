@@ -28,6 +28,21 @@ export interface ShipWithRsyslogOptions {
 export interface ShipResult {
   seconds: number;
   eventsPerSecond: number;
+  /** CPU time (user + system) rsyslogd used for the run, in milliseconds (Linux /proc; undefined elsewhere). */
+  cpuMs?: number;
+}
+
+/** CPU time (user + system) of a process so far, in milliseconds, from /proc/<pid>/stat (Linux), else undefined. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) in parentheses: utime and stime are fields 14 and 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -136,7 +151,7 @@ export async function shipWithRsyslog(opts: ShipWithRsyslogOptions): Promise<Shi
       await sleep(250);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { seconds, eventsPerSecond: opts.count / seconds };
+    return { seconds, eventsPerSecond: opts.count / seconds, cpuMs: processCpuMs(child.pid) };
   } finally {
     await stop(child);
   }

@@ -1,4 +1,4 @@
-import { isObject, ParseFailure, type ParsedEvent, type ParserOutput } from './parser-types';
+import { isObject, ParseFailure, type ParsedEvent, type ParserDeps, type ParserOutput } from './parser-types';
 import { toIsoTimestamp } from './timestamp';
 import type { RawRecord } from '../../core/types';
 
@@ -7,7 +7,7 @@ import type { RawRecord } from '../../core/types';
  * nested objects. `@timestamp` is required and normalised to ISO UTC; `vps.tenant` and `event.id`, when given,
  * are used for tenant resolution and deduplication.
  */
-export function parseEcs(rec: RawRecord, value: unknown): ParserOutput {
+export function parseEcs(rec: RawRecord, value: unknown, deps?: ParserDeps): ParserOutput {
   if (!isObject(value)) return new ParseFailure('ECS event must be a JSON object');
   const doc = expandDotted(value);
   if (doc === undefined) {
@@ -27,7 +27,27 @@ export function parseEcs(rec: RawRecord, value: unknown): ParserOutput {
   delete event.original;
   doc['@timestamp'] = ts;
   doc.event = event;
+  if (deps) pseudonymiseSubject(doc, deps);
   return doc as ParsedEvent;
+}
+
+const WHOLE_CODE = /^\d{6}-?\d{5}$/;
+
+/**
+ * `vps.subject.person` is where a shipper puts the data subject's person code: a valid code there becomes its
+ * pseudonym here, the value the scrubbing walk would give, counted in `codesTaken` so that the walk over the whole
+ * event can be skipped when nothing else holds a code (collector/parse-record.ts). Anything else (a pseudonym
+ * already, a mistyped code) is left to the walk.
+ */
+function pseudonymiseSubject(doc: Record<string, unknown>, deps: ParserDeps): void {
+  const subject = isObject(doc.vps) ? doc.vps.subject : undefined;
+  if (!isObject(subject) || typeof subject.person !== 'string' || !WHOLE_CODE.test(subject.person)) return;
+  try {
+    subject.person = deps.pseudonymiser.person(subject.person);
+  } catch {
+    return; // not a valid code: the walk pseudonymises a hyphenated one all the same
+  }
+  if (deps.codesTaken !== undefined) deps.codesTaken++;
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);

@@ -31,6 +31,12 @@ export interface ParserDeps {
   pseudonymiser: Pseudonymiser;
   /** When the record was received; sources without a usable clock (RFC 3164 relays) fall back to it. */
   receivedAt: Date;
+  /**
+   * A parser that replaces a person code field by its pseudonym itself, and keeps nothing else of that field in
+   * its output, adds 1 here per code (collector/parse-record.ts then knows that those candidates of the raw text
+   * need no scrubbing walk). Leave it alone when in doubt: the walk then runs.
+   */
+  codesTaken?: number;
 }
 
 /**

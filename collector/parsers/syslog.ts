@@ -84,6 +84,12 @@ function rfc5424(s: string, syslog: Record<string, unknown>): ParserOutput {
   return event;
 }
 
+/** Sets `o[k] = v` as an own data property, also for the key `__proto__` (which plain assignment would not). */
+function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 /** RFC 5424 §6.3 STRUCTURED-DATA from `start`: `-` or `[ID k="v" …]…` with `\"`, `\\`, `\]` escapes. */
 function parseStructuredData(
   s: string,
@@ -91,16 +97,21 @@ function parseStructuredData(
 ): { data?: Record<string, Record<string, string>>; end: number } | ParseFailure {
   if (s[start] === '-') return { end: start + 1 };
   if (s[start] !== '[') return new ParseFailure('RFC 5424 STRUCTURED-DATA must be - or [..]', 'log.syslog.structured_data');
-  const data: Record<string, Record<string, string>> = Object.create(null);
+  const data: Record<string, Record<string, string>> = {};
   let i = start;
   const bad = () => new ParseFailure('RFC 5424 STRUCTURED-DATA is malformed', 'log.syslog.structured_data');
-  while (s[i] === '[') {
-    const idEnd = s.slice(i + 1).search(/[ \]]/);
-    if (idEnd <= 0) return bad();
-    const id = s.slice(i + 1, i + 1 + idEnd);
-    const params: Record<string, string> = Object.create(null);
-    i = i + 1 + idEnd;
-    while (s[i] === ' ') {
+  while (s.charCodeAt(i) === 91 /* [ */) {
+    // SD-ID up to the first space or `]`.
+    let idEnd = i + 1;
+    for (; idEnd < s.length; idEnd++) {
+      const c = s.charCodeAt(idEnd);
+      if (c === 32 || c === 93) break;
+    }
+    if (idEnd >= s.length || idEnd === i + 1) return bad();
+    const id = s.slice(i + 1, idEnd);
+    const params: Record<string, string> = {};
+    i = idEnd;
+    while (s.charCodeAt(i) === 32) {
       const eq = s.indexOf('="', i);
       if (eq < 0) return bad();
       const name = s.slice(i + 1, eq);
@@ -124,16 +135,18 @@ function parseStructuredData(
         j++;
       }
       v += s.slice(from, j);
-      if (!/^[^= \]"]{1,32}$/.test(name)) return bad();
-      params[name] = v;
+      if (!SD_NAME.test(name)) return bad();
+      setOwn(params, name, v);
       i = j + 1;
     }
-    if (s[i] !== ']') return bad();
-    data[id] = { ...params };
+    if (s.charCodeAt(i) !== 93 /* ] */) return bad();
+    setOwn(data, id, params);
     i++;
   }
-  return { data: { ...data }, end: i };
+  return { data, end: i };
 }
+
+const SD_NAME = /^[^= \]"]{1,32}$/;
 
 const BSD_TIME = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (?:(\d{4}) )?(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?: (\d{4}))? /;
 const RFC3339_HEAD = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})?) /;

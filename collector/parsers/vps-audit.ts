@@ -47,6 +47,8 @@ export function parseVpsAudit(rec: RawRecord, value: unknown, deps: ParserDeps):
     if (typeof value.person !== 'string') return new ParseFailure('person must be a string', 'person');
     try {
       person = deps.pseudonymiser.person(value.person);
+      // The code is in the output only as this pseudonym (see ParserDeps.codesTaken).
+      if (deps.codesTaken !== undefined) deps.codesTaken++;
     } catch (err) {
       if (err instanceof AppError) return new ParseFailure(err.message, 'person');
       throw err;
@@ -68,22 +70,29 @@ export function parseVpsAudit(rec: RawRecord, value: unknown, deps: ParserDeps):
     user: userOf(value, roles),
     vps: {},
   };
-  if (str(value.id)) event.event.id = str(value.id);
+  const id = str(value.id);
+  if (id) event.event.id = id;
   const vps = event.vps!;
-  if (str(value.tenant)) vps.tenant = str(value.tenant);
+  const tenant = str(value.tenant);
+  if (tenant) vps.tenant = tenant;
   const subjectOrg = str(value.subject_org);
   if (person || subjectOrg) {
     vps.subject = {};
     if (person) vps.subject.person = person;
     if (subjectOrg) vps.subject.organization = subjectOrg;
   }
-  if (str(value.category)) vps.data_category = str(value.category);
-  if (str(value.purpose)) vps.purpose = str(value.purpose);
-  if (str(value.record_id)) vps.record = { id: str(value.record_id) };
-  if (str(value.session)) vps.session = { id: str(value.session) };
+  const category = str(value.category);
+  if (category) vps.data_category = category;
+  const purpose = str(value.purpose);
+  if (purpose) vps.purpose = purpose;
+  const recordId = str(value.record_id);
+  if (recordId) vps.record = { id: recordId };
+  const session = str(value.session);
+  if (session) vps.session = { id: session };
   const src = endpoint(value.ip);
   if (src) event.source = src;
-  if (str(value.message)) event.message = str(value.message);
+  const message = str(value.message);
+  if (message) event.message = message;
   return event;
 }
 
@@ -113,7 +122,8 @@ function outcomeOf(v: unknown): 'success' | 'failure' | 'unknown' {
 
 function userOf(value: Record<string, unknown>, roles: string | string[] | undefined): Record<string, unknown> {
   const user: Record<string, unknown> = { name: str(value.user) };
-  if (str(value.user_id)) user.id = str(value.user_id);
+  const id = str(value.user_id);
+  if (id) user.id = id;
   if (roles !== undefined && roles.length > 0) user.roles = Array.isArray(roles) ? roles : [roles];
   return user;
 }

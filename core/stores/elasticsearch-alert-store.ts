@@ -98,24 +98,50 @@ export function createElasticsearchAlertStore(opts: ElasticsearchAlertStoreOptio
     return { filter, must_not: q.includeSuppressed ? [] : [{ exists: { field: 'suppressedBy' } }] };
   };
 
-  /** Writes one held alert; on a version conflict re-reads it and re-applies its hits (at most 5 times). */
-  const write = async (h: Held): Promise<Alert> => {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        // Alerts are few: each write is made searchable at once (refresh), so the triage list shows it immediately.
-        if (h.fresh) await guard(() => client.create({ index, id: h.alert.id, document: toStored(h.alert), refresh: true }));
-        else await guard(() => client.index({ index, id: h.alert.id, document: toStored(h.alert), if_seq_no: h.seqNo, if_primary_term: h.primaryTerm, refresh: true }));
-        return h.alert;
-      } catch (err) {
-        if (status(err) !== 409) throw err;
-        const cur = await read(h.alert.id);
-        if (!cur) throw err;
+  /** Reads alerts by id in one real-time request (mget); missing ids are left out. */
+  const readMany = async (ids: string[]): Promise<Map<string, Held>> => {
+    const out = new Map<string, Held>();
+    if (ids.length === 0) return out;
+    const r = await guard(() => client.mget<Stored>({ index, ids }));
+    for (const d of r.docs as Array<{ _id: string; found?: boolean; _source?: Stored; _seq_no?: number; _primary_term?: number }>) {
+      if (d.found && d._source) out.set(d._id, { alert: strip(d._source), seqNo: d._seq_no, primaryTerm: d._primary_term, fresh: false, hits: [] });
+    }
+    return out;
+  };
+
+  /**
+   * Writes the held alerts in one bulk request with one refresh, so the triage list shows them at once (a refresh
+   * per alert costs Elasticsearch a Lucene flush each under load). New alerts are `create`d, changed ones written
+   * conditionally on if_seq_no/if_primary_term; an item that conflicts (a replay created it, or a triage change
+   * came in between) is re-read, this batch's hits re-applied, and written again (at most 5 rounds).
+   */
+  const writeAll = async (held: Held[]): Promise<void> => {
+    let pending = held;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 5) throw new Error(`alert ${pending[0]!.alert.id}: too many concurrent changes`);
+      const operations: object[] = [];
+      for (const h of pending) {
+        if (h.fresh) operations.push({ create: { _index: index, _id: h.alert.id } }, toStored(h.alert));
+        else operations.push({ index: { _index: index, _id: h.alert.id, if_seq_no: h.seqNo, if_primary_term: h.primaryTerm } }, toStored(h.alert));
+      }
+      const resp = await guard(() => client.bulk({ operations, refresh: true, filter_path: 'errors,items.*.status,items.*.error' }));
+      if (!resp.errors) return;
+      const conflicts: Held[] = [];
+      (resp.items as Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>>).forEach((item, k) => {
+        const r = Object.values(item)[0]!;
+        if (r.status === 409) conflicts.push(pending[k]!);
+        else if (r.status >= 300) throw new Error(`alert ${pending[k]!.alert.id}: ${r.error?.type ?? r.status}: ${r.error?.reason ?? ''}`.trim());
+      });
+      const current = await readMany(conflicts.map((h) => h.alert.id));
+      for (const h of conflicts) {
+        const cur = current.get(h.alert.id);
+        if (!cur) throw new Error(`alert ${h.alert.id}: conflicting write, but the alert cannot be read`);
         // created meanwhile (a replay) or changed meanwhile: apply this batch's hits to what is stored
         for (const hit of h.hits) if (!seenBefore(cur.alert, hit)) addHit(cur.alert, hit);
         Object.assign(h, { alert: cur.alert, seqNo: cur.seqNo, primaryTerm: cur.primaryTerm, fresh: false });
       }
+      pending = conflicts;
     }
-    throw new Error(`alert ${h.alert.id}: too many concurrent changes`);
   };
 
   return {
@@ -132,19 +158,26 @@ export function createElasticsearchAlertStore(opts: ElasticsearchAlertStoreOptio
 
     async record(hits, groupWindowMs) {
       if (hits.length === 0) return [];
+      // Everything the grouping may need is read up front in two real-time mget requests: the heads of the batch's
+      // keys, then the alerts they name together with the alerts each hit would open (present after a replay).
+      const kids = hits.map((h) => keyId(h.hit.ruleId, h.tenant, groupKeyOf(h)));
+      const headOf = new Map<string, string>();
+      const uniqueKids = [...new Set(kids)];
+      const headDocs = await guard(() => client.mget<{ alertId: string }>({ index: heads, ids: uniqueKids }));
+      for (const d of headDocs.docs as Array<{ _id: string; found?: boolean; _source?: { alertId: string } }>) {
+        if (d.found && d._source?.alertId) headOf.set(d._id, d._source.alertId);
+      }
+      const fresh = hits.map((h) => newAlert(h));
+      const stored = await readMany([...new Set([...headOf.values(), ...fresh.map((a) => a.id)])]);
+
       const latest = new Map<string, Held | null>();
       const touched = new Map<string, Held>();
-      for (const h of hits) {
-        const kid = keyId(h.hit.ruleId, h.tenant, groupKeyOf(h));
+      hits.forEach((h, i) => {
+        const kid = kids[i]!;
         let cur = latest.get(kid);
         if (cur === undefined) {
-          let head: string | undefined;
-          try {
-            head = (await guard(() => client.get<{ alertId: string }>({ index: heads, id: kid })))._source?.alertId;
-          } catch (err) {
-            if (status(err) !== 404) throw err;
-          }
-          cur = head ? ((touched.get(head) ?? (await read(head))) ?? null) : null;
+          const head = headOf.get(kid);
+          cur = head ? (touched.get(head) ?? stored.get(head) ?? null) : null;
         }
         if (cur && joins(cur.alert, h, groupWindowMs)) {
           if (!seenBefore(cur.alert, h)) {
@@ -152,19 +185,17 @@ export function createElasticsearchAlertStore(opts: ElasticsearchAlertStoreOptio
             cur.hits.push(h);
           }
         } else {
-          const fresh = newAlert(h);
-          cur = touched.get(fresh.id) ?? (cur?.alert.id === fresh.id ? cur : undefined) ?? (await read(fresh.id)) ??
-            { alert: fresh, fresh: true, hits: [h] };
+          const a = fresh[i]!;
+          cur = touched.get(a.id) ?? (cur?.alert.id === a.id ? cur : undefined) ?? stored.get(a.id) ?? { alert: a, fresh: true, hits: [h] };
         }
         latest.set(kid, cur);
         touched.set(cur.alert.id, cur);
-      }
-      const out: Alert[] = [];
-      for (const h of touched.values()) out.push(await write(h));
+      });
+      await writeAll([...touched.values()]);
       const ops: object[] = [];
       for (const [kid, h] of latest) if (h) ops.push({ index: { _index: heads, _id: kid } }, { alertId: h.alert.id });
       if (ops.length) await guard(() => client.bulk({ operations: ops }));
-      return out;
+      return [...touched.values()].map((h) => h.alert);
     },
 
     async get(id, scope) {
