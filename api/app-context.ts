@@ -16,6 +16,10 @@ import type { MfaDeps, MfaServices } from './mfa/mfa.routes';
 import type { AlertStore } from '../core/stores/alert-store';
 import type { SuppressionStore } from '../core/stores/suppression-store';
 import type { Alerting } from '../detection/alerting';
+import type { DeliveryOutbox } from '../core/delivery/outbox';
+import type { DocumentSigner } from '../pki/signer';
+import type { Cases } from './cases/create-cases';
+import type { IncidentService } from './incidents/incident.service';
 
 /** What the routes are given (built once by cli/runtime.ts). */
 export interface AppContext {
@@ -36,6 +40,14 @@ export interface AppContext {
   mfa: { deps: MfaDeps; services: MfaServices };
   /** Detection (issue 4): the alert store, suppression rules and the alerting step of the ingest path. */
   detection: { alerts: AlertStore; suppressions: SuppressionStore; alerting: Alerting };
+  /** Delivery (issue 6): the durable outbox of e-mail and webhooks (core/delivery/outbox.ts); workers run in `sargs start`. */
+  delivery: { outbox: DeliveryOutbox };
+  /** Subject-request cases (issue 5): store, service, calendar, reminder policy. */
+  cases: Cases;
+  /** The platform PKI (issue 5): signs exports with detached CMS; the CA verifiers trust. */
+  pki: { signer: DocumentSigner };
+  /** Incident cases, legal clocks and notices (issue 6). */
+  incidents: IncidentService;
   audit: AuditLog;
   intake: Intake;
   pseudonymiser: Pseudonymiser;

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { allRoutes } from './create-app';
+import { createReportStore } from './reports/report.store';
 import { startSargs, type RunningSargs } from './testing/start-sargs';
 import { enrolUser, enrollingUser, eventually, httpClient, signIn, type EnrolledUser, type HttpAnswer, type HttpClient } from './testing/identity-fixture';
 
@@ -25,6 +26,8 @@ interface Fix {
   jelgavaUser: string;
   enrolling: (tenant: string) => Promise<string>;
   sargs: RunningSargs;
+  /** An incident owned by the tenant, classified a personal data breach, with two drafts of its notice to DVI. */
+  incident: (tenant: string) => Promise<{ id: string; notice: string; draft: string }>;
 }
 interface Req {
   method: string;
@@ -43,8 +46,38 @@ interface Row {
 }
 
 const rnd = () => randomUUID().slice(0, 8);
+const incidents = new Map<string, Promise<{ id: string; notice: string; draft: string }>>();
+/** The incident fixture of Fix.incident, made once per tenant through the service (issue 6). */
+function incidentOf(sargs: RunningSargs, tenant: string) {
+  if (!incidents.has(tenant))
+    incidents.set(tenant, (async () => {
+      const svc = sargs.runtime.ctx.incidents;
+      const i = await svc.create({ title: `Matrix ${tenant}`, severity: 'medium', ownerTenant: tenant, awareAt: new Date().toISOString() }, 'matrix');
+      const answers = { serviceDisruptionHours: 0, usersAffected: 1, financialLossEur: 0, maliciousAccess: false, recurrenceCount: 0, crossBorder: false, personalDataBreach: true, personalDataReasoning: 'matrix' };
+      await svc.classify(i.id, { answers }, 'matrix');
+      const notice = await svc.draft(i.id, 'gdpr-controller-to-dvi', 'lv', tenant, 'matrix');
+      const draft = await svc.draft(i.id, 'gdpr-controller-to-dvi', 'lv', tenant, 'matrix');
+      return { id: i.id, notice: notice.id, draft: draft.id };
+    })());
+  return incidents.get(tenant)!;
+}
+const inc = (tenant: string, method: 'get' | 'post', rest: (x: { id: string; notice: string; draft: string }) => string, body?: unknown) =>
+  async (f: Fix) => ({ method, path: rest(await f.incident(tenant)), ...(body !== undefined ? { body } : {}) });
 const get = (path: string) => () => ({ method: 'get', path });
 const post = (path: string, body: unknown = {}) => () => ({ method: 'post', path, body });
+/** A subject-request case of `tenant`, opened directly through the service (the rows then ask for it over HTTP). */
+const matrixCase = async (f: Fix, tenant: string) =>
+  (await f.sargs.runtime.ctx.cases.service.create({ tenant, right: 'access', receivedAt: new Date(), requester: { name: 'Matrix' } }, 'matrix')).id;
+const NO_CASE = '00000000-0000-4000-8000-000000000000';
+/** A stored person access report of `controller` (issue 5), saved directly (the rows then ask for it over HTTP). */
+const matrixReport = async (f: Fix, controller: string) => {
+  const id = randomUUID();
+  const period = { from: '2026-10-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' };
+  const summary = { total: 0, byOrganization: [], byApplication: [], byDataCategory: [], byMonth: [], external: 0 };
+  await createReportStore(f.sargs.runtime.sql).save({ id, person: 'pk_matrix', personMasked: '320000-*****', controller, period, generatedAt: new Date().toISOString(), generatedBy: { user: 'matrix', organization: controller }, summary, accesses: [] });
+  return id;
+};
+const REPORT_BODY = { personCode: '161175-19997', from: '2026-10-01', to: '2026-11-01' };
 
 // prettier-ignore
 const MATRIX: Row[] = [
@@ -65,6 +98,8 @@ const MATRIX: Row[] = [
   { route: 'get /api/v1/events/count', tenant: 'foreign', req: get('/api/v1/events/count?tenant=jelgava'),    expect: 'A A D D D D D A D D' },
   { route: 'get /api/v1/stats/overview', tenant: '-', req: get('/api/v1/stats/overview'),                     expect: 'A A D A A D D A D D' },
   { route: 'get /api/v1/deadletter', tenant: '-', req: get('/api/v1/deadletter'),                             expect: 'A A D D D D D A D D' },
+  // Platform PKI (issue 5): the certificate inventory for platform admins and auditors (ca.pem is public).
+  { route: 'get /api/v1/pki/certificates', tenant: '-', req: get('/api/v1/pki/certificates'),                 expect: 'A D A D D D D A D D' },
 
   { route: 'post /api/v1/tokens', tenant: 'own', req: post('/api/v1/tokens', { tenant: 'riga', source: 'matrix' }),       expect: 'A D D D D D D A D D' },
   { route: 'post /api/v1/tokens', tenant: 'foreign', req: post('/api/v1/tokens', { tenant: 'jelgava', source: 'matrix' }), expect: 'A D D D D D D A D D' },
@@ -132,7 +167,75 @@ const MATRIX: Row[] = [
   { route: 'post /api/v1/alert-suppressions', tenant: 'own', req: () => ({ method: 'post', path: '/api/v1/alert-suppressions', body: { tenant: 'riga', ruleId: '*', entityPattern: 'x', reason: 'matrix test', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }), expect: 'A A D A D D D A D D' },
   { route: 'post /api/v1/alert-suppressions', tenant: 'foreign', req: () => ({ method: 'post', path: '/api/v1/alert-suppressions', body: { tenant: 'jelgava', ruleId: '*', entityPattern: 'x', reason: 'matrix test', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }), expect: 'A A D D D D D A D D' },
   { route: 'delete /api/v1/alert-suppressions/:id', tenant: '-', req: () => ({ method: 'delete', path: '/api/v1/alert-suppressions/none' }), expect: 'A A D A D D D A D D' },
+  // Municipality view (issue 5): municipality:review in the municipality of the path; soc-analyst and auditor everywhere.
+  { route: 'get /api/v1/municipality/:tenant/cross-access', tenant: 'own', req: get('/api/v1/municipality/riga/cross-access'), expect: 'A A A A A A D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/cross-access', tenant: 'foreign', req: get('/api/v1/municipality/jelgava/cross-access'), expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/cross-access.csv', tenant: 'own', req: get('/api/v1/municipality/riga/cross-access.csv'), expect: 'A A A A A A D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/cross-access.csv', tenant: 'foreign', req: get('/api/v1/municipality/jelgava/cross-access.csv'), expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/cross-access/events', tenant: 'own', req: get('/api/v1/municipality/riga/cross-access/events?organization=vid'), expect: 'A A A A A A D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/cross-access/events', tenant: 'foreign', req: get('/api/v1/municipality/jelgava/cross-access/events?organization=vid'), expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/reports', tenant: 'own', req: get('/api/v1/municipality/riga/reports'), expect: 'A A A A A A D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/reports', tenant: 'foreign', req: get('/api/v1/municipality/jelgava/reports'), expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/reports/:month', tenant: 'own', req: get('/api/v1/municipality/riga/reports/2026-10'), expect: 'A A A A A A D A D D' },
+  { route: 'get /api/v1/municipality/:tenant/reports/:month', tenant: 'foreign', req: get('/api/v1/municipality/jelgava/reports/2026-10'), expect: 'A A A D D D D A D D' },
+  // Subject-request cases (issue 5): the DPO reads and manages its tenant's cases, the auditor reads every tenant's.
+  { route: 'get /api/v1/cases', tenant: 'own', req: get('/api/v1/cases?tenant=riga'), expect: 'A D A D A D D A D D' },
+  { route: 'get /api/v1/cases', tenant: 'foreign', req: get('/api/v1/cases?tenant=jelgava'), expect: 'A D A D D D D A D D' },
+  { route: 'post /api/v1/cases', tenant: 'own', req: post('/api/v1/cases', { tenant: 'riga', right: 'access', receivedAt: new Date().toISOString(), requester: { name: 'Matrix' } }), expect: 'A D D D A D D A D D' },
+  { route: 'post /api/v1/cases', tenant: 'foreign', req: post('/api/v1/cases', { tenant: 'jelgava', right: 'access', receivedAt: new Date().toISOString(), requester: { name: 'Matrix' } }), expect: 'A D D D D D D A D D' },
+  { route: 'get /api/v1/cases/register', tenant: '-', req: get('/api/v1/cases/register'), expect: 'A D A D A D D A D D' },
+  { route: 'post /api/v1/cases/search', tenant: '-', req: post('/api/v1/cases/search', { personCode: '161175-19997' }), expect: 'A D A D A D D A D D' },
+  { route: 'get /api/v1/cases/reminders', tenant: '-', req: get('/api/v1/cases/reminders'), expect: 'A D A D A D D A D D' },
+  { route: 'get /api/v1/cases/:id', tenant: 'own', req: async (f) => ({ method: 'get', path: `/api/v1/cases/${await matrixCase(f, 'riga')}` }), expect: 'A D A D A D D A D D' },
+  { route: 'get /api/v1/cases/:id', tenant: 'foreign', req: async (f) => ({ method: 'get', path: `/api/v1/cases/${await matrixCase(f, 'jelgava')}` }), expect: 'A D A D H D D A D D' },
+  { route: 'post /api/v1/cases/:id', tenant: 'own', req: async (f) => ({ method: 'post', path: `/api/v1/cases/${await matrixCase(f, 'riga')}`, body: { summary: 'matrix' } }), expect: 'A D D D A D D A D D' },
+  { route: 'post /api/v1/cases/:id', tenant: 'foreign', req: async (f) => ({ method: 'post', path: `/api/v1/cases/${await matrixCase(f, 'jelgava')}`, body: { summary: 'matrix' } }), expect: 'A D D D H D D A D D' },
+  { route: 'post /api/v1/cases/:id/notes', tenant: 'foreign', req: async (f) => ({ method: 'post', path: `/api/v1/cases/${await matrixCase(f, 'jelgava')}/notes`, body: { text: 'matrix' } }), expect: 'A D D D H D D A D D' },
+  { route: 'post /api/v1/cases/:id/decisions', tenant: 'own', req: async (f) => ({ method: 'post', path: `/api/v1/cases/${await matrixCase(f, 'riga')}/decisions`, body: { kind: 'grant', text: 'matrix' } }), expect: 'A D D D A D D A D D' },
+  { route: 'post /api/v1/cases/:id/attachments', tenant: 'own', req: async (f) => ({ method: 'post', path: `/api/v1/cases/${await matrixCase(f, 'riga')}/attachments?name=m.txt`, raw: 'matrix', contentType: 'text/plain' }), expect: 'A D D D A D D A D D' },
+  { route: 'get /api/v1/cases/:id/attachments/:attachmentId', tenant: '-', req: get(`/api/v1/cases/${NO_CASE}/attachments/${NO_CASE}`), expect: 'A D A D A D D A D D' },
+  { route: 'post /api/v1/cases/:id/reports', tenant: 'foreign', req: async (f) => ({ method: 'post', path: `/api/v1/cases/${await matrixCase(f, 'jelgava')}/reports`, body: { reportId: NO_CASE } }), expect: 'A D D D H D D A D D' },
+  { route: 'post /api/v1/cases/:id/extend', tenant: '-', req: post(`/api/v1/cases/${NO_CASE}/extend`, { months: 1, reason: 'matrix test reason', noticeAt: new Date().toISOString(), noticeMethod: 'e-mail' }), expect: 'A D D D A D D A D D' },
+  { route: 'post /api/v1/cases/:id/processor-support', tenant: 'own', req: async (f) => ({ method: 'post', path: `/api/v1/cases/${await matrixCase(f, 'riga')}/processor-support`, body: { event: 'requested' } }), expect: 'A D D D A D D A D D' },
+  { route: 'post /api/v1/cases/:id/close', tenant: 'foreign', req: async (f) => ({ method: 'post', path: `/api/v1/cases/${await matrixCase(f, 'jelgava')}/close`, body: { outcome: 'withdrawn' } }), expect: 'A D D D H D D A D D' },
+  // Person access reports (issue 5): only a user holding dpo (step-up); a platform administrator or token is refused
+  // (dpo_required), another controller's view is refused and its stored reports hidden.
+  { route: 'post /api/v1/reports/person-access', tenant: 'own', req: post('/api/v1/reports/person-access', REPORT_BODY), expect: 'D D D D A D D D D D' },
+  { route: 'post /api/v1/reports/person-access', tenant: 'foreign', req: post('/api/v1/reports/person-access', { ...REPORT_BODY, controller: 'jelgava' }), expect: 'D D D D D D D D D D' },
+  { route: 'get /api/v1/reports', tenant: '-', req: get('/api/v1/reports'), expect: 'D D D D A D D D D D' },
+  { route: 'get /api/v1/reports/:file', tenant: 'own', req: async (f) => ({ method: 'get', path: `/api/v1/reports/${await matrixReport(f, 'riga')}` }), expect: 'D D D D A D D D D D' },
+  { route: 'get /api/v1/reports/:file', tenant: 'foreign', req: async (f) => ({ method: 'get', path: `/api/v1/reports/${await matrixReport(f, 'jelgava')}` }), expect: 'D D D D H D D D D D' },
   { route: 'get /api/v1/mfa/policy', tenant: '-', req: get('/api/v1/mfa/policy'),                             expect: 'A D A D D D D A D D' },
+  // Incidents (issue 6): the SOC and tenant officers manage, dpo reads and handles its tenant's GDPR notices, auditors
+  // read; a foreign tenant's case is hidden (404); notices are reviewed and sent by a person (a token gets 403).
+  { route: 'get /api/v1/incidents', tenant: 'own', req: get('/api/v1/incidents?tenant=riga'), expect: 'A A A A A D D A D D' },
+  { route: 'get /api/v1/incidents', tenant: 'foreign', req: get('/api/v1/incidents?tenant=jelgava'), expect: 'A A A D D D D A D D' },
+  { route: 'post /api/v1/incidents', tenant: 'own', req: post('/api/v1/incidents', { title: 'matrix', severity: 'low', ownerTenant: 'riga', awareAt: '2026-11-30T08:00:00Z' }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/incidents', tenant: 'foreign', req: post('/api/v1/incidents', { title: 'matrix', severity: 'low', ownerTenant: 'jelgava', awareAt: '2026-11-30T08:00:00Z' }), expect: 'A A D D D D D A D D' },
+  { route: 'get /api/v1/incidents/:id', tenant: 'own', req: inc('riga', 'get', (x) => `/api/v1/incidents/${x.id}`), expect: 'A A A A A D D A D D' },
+  { route: 'get /api/v1/incidents/:id', tenant: 'foreign', req: inc('jelgava', 'get', (x) => `/api/v1/incidents/${x.id}`), expect: 'A A A H H D D A D D' },
+  { route: 'post /api/v1/incidents/:id', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}`, { severity: 'high' }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/incidents/:id', tenant: 'foreign', req: inc('jelgava', 'post', (x) => `/api/v1/incidents/${x.id}`, { severity: 'high' }), expect: 'A A D H D D D A D D' },
+  { route: 'post /api/v1/incidents/:id/alerts', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/alerts`, { alertIds: ['none'] }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/incidents/:id/notes', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/notes`, { text: 'matrix' }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/incidents/:id/notes', tenant: 'foreign', req: inc('jelgava', 'post', (x) => `/api/v1/incidents/${x.id}/notes`, { text: 'matrix' }), expect: 'A A D H D D D A D D' },
+  { route: 'post /api/v1/incidents/:id/tasks', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/tasks`, { title: 'matrix' }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/incidents/:id/tasks/:taskId', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/tasks/${randomUUID()}`, { done: true }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/incidents/:id/classification', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/classification`, {}), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/incidents/:id/notices', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/notices`, { kind: 'gdpr-controller-to-dvi', audience: 'riga' }), expect: 'A A D A A D D A D D' },
+  { route: 'post /api/v1/incidents/:id/notices', tenant: 'foreign', req: inc('jelgava', 'post', (x) => `/api/v1/incidents/${x.id}/notices`, { kind: 'gdpr-controller-to-dvi', audience: 'jelgava' }), expect: 'A A D H H D D A D D' },
+  { route: 'post /api/v1/incidents/:id/notices/fan-out', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/notices/fan-out`, {}), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/incidents/:id/notices/:noticeId', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/notices/${x.notice}`, { lang: 'lv' }), expect: 'A A D A A D D A D D' },
+  { route: 'post /api/v1/incidents/:id/notices/:noticeId/review', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/notices/${x.notice}/review`, { decision: 'approve' }), expect: 'A A D A A D D D D D' },
+  { route: 'post /api/v1/incidents/:id/notices/:noticeId/review', tenant: 'foreign', req: inc('jelgava', 'post', (x) => `/api/v1/incidents/${x.id}/notices/${x.notice}/review`, { decision: 'approve' }), expect: 'A A D H H D D D D D' },
+  { route: 'post /api/v1/incidents/:id/notices/:noticeId/send', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/notices/${x.draft}/send`), expect: 'A A D A A D D D D D' },
+  { route: 'post /api/v1/incidents/:id/notices/:noticeId/sent-elsewhere', tenant: 'own', req: inc('riga', 'post', (x) => `/api/v1/incidents/${x.id}/notices/${x.draft}/sent-elsewhere`, { sentAt: '2026-11-30T08:00:00Z', channel: 'dvi-eform', to: ['DVI'] }), expect: 'A A D A A D D D D D' },
+  { route: 'get /api/v1/incidents/:id/notices/:noticeId/export', tenant: 'own', req: inc('riga', 'get', (x) => `/api/v1/incidents/${x.id}/notices/${x.notice}/export?format=json`), expect: 'A A A A A D D A D D' },
+  { route: 'get /api/v1/incidents/:id/notices/:noticeId/export', tenant: 'foreign', req: inc('jelgava', 'get', (x) => `/api/v1/incidents/${x.id}/notices/${x.notice}/export?format=json`), expect: 'A A A H H D D A D D' },
+  // Deliveries (issue 6): the record of e-mail and webhooks, read by ZZ Dats staff and auditors of every tenant.
+  { route: 'get /api/v1/deliveries', tenant: 'own', req: get('/api/v1/deliveries?tenant=riga'), expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/deliveries', tenant: 'foreign', req: get('/api/v1/deliveries?tenant=jelgava'), expect: 'A A A D D D D A D D' },
+  { route: 'get /api/v1/deliveries/:id', tenant: '-', req: get('/api/v1/deliveries/00000000-0000-4000-8000-000000000000'), expect: 'A A A D D D D A D D' },
 
   // `self`: every signed-in user, never a token. Bodies are malformed on purpose (400 after the guard, no factor
   // is tried, so nothing counts towards the throttle); sign-out runs last (it ends the session).
@@ -190,7 +293,7 @@ describe('authorisation matrix: role × route × own/foreign tenant (real app, P
 
     const rigaUser = await enrolUser(sargs, { tenant: 'riga', username: 'matrix-target' });
     const jelgavaUser = await enrolUser(sargs, { tenant: 'jelgava', username: 'matrix-target' });
-    fix = { sargs, rigaUser: rigaUser.id, jelgavaUser: jelgavaUser.id, enrolling: async (t) => (await enrollingUser(sargs, t)).id };
+    fix = { sargs, rigaUser: rigaUser.id, jelgavaUser: jelgavaUser.id, enrolling: async (t) => (await enrollingUser(sargs, t)).id, incident: (t) => incidentOf(sargs, t) };
 
     // Events of both tenants, shipped by each tenant's collector, before anyone reads.
     const jelgavaCollector = httpClient(sargs.url, { bearer: await sargs.tokenFor('jelgava', 'matrix') });

@@ -17,6 +17,12 @@ import { accountRoutes } from './auth/accounts/account.routes';
 import { mfaRoutes } from './mfa/mfa.routes';
 import { roleRoutes } from './roles/role.routes';
 import { alertRoutes } from './alerts/alert.routes';
+import { incidentRoutes } from './incidents/incident.routes';
+import { deliveryRoutes } from './deliveries/delivery.routes';
+import { personAccessRoutes } from './reports/person-access.routes';
+import { pkiRoutes } from '../pki/pki.routes';
+import { caseRoutes } from './cases/case.routes';
+import { municipalityRoutes } from './municipality/municipality.routes';
 import { sessionAuthenticator } from './auth/sessions/session-authenticator';
 import { routeGuard, type GuardDeps } from './route-guard';
 
@@ -33,6 +39,12 @@ export function allRoutes(ctx: AppContext): RouteDef[] {
     ...mfaRoutes(ctx.mfa.deps, ctx.mfa.services),
     ...roleRoutes(ctx),
     ...alertRoutes(ctx, { alerts: ctx.detection.alerts, suppressions: ctx.detection.suppressions }),
+    ...incidentRoutes(ctx, { service: ctx.incidents, alerts: ctx.detection.alerts }),
+    ...deliveryRoutes(ctx, { outbox: ctx.delivery.outbox }),
+    ...caseRoutes(ctx, { cases: ctx.cases.service, tenantsById: ctx.cases.tenantsById }),
+    ...municipalityRoutes(ctx),
+    ...personAccessRoutes(ctx),
+    ...pkiRoutes(ctx),
   ];
   routes.push({
     method: 'get',

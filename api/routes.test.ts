@@ -20,6 +20,7 @@ import type { TokenKind } from './tokens/token.store';
 const PUBLIC = [
   'get /healthz',
   'get /api/v1/openapi.json',
+  'get /api/v1/pki/ca.pem', // the CA certificate, so anyone can verify a signed export (issue 5)
   'post /api/v1/auth/login',
   'post /api/v1/auth/totp',
   'post /api/v1/auth/recovery',
@@ -44,6 +45,16 @@ const ALLOWED: Record<TokenKind | 'none', ReadonlySet<Permission>> = {
   'vps-application': new Set<Permission>(['mfa:validate']),
   none: new Set(),
 };
+
+/**
+ * Routes whose handler serves people only, whatever a token's permissions: a person access report is produced and
+ * read by a signed-in DPO with a fresh second factor (api/reports/report-authz.ts), so every token gets 403.
+ */
+const PEOPLE_ONLY: ReadonlySet<string> = new Set([
+  'post /api/v1/reports/person-access', 'get /api/v1/reports', 'get /api/v1/reports/:file',
+  // Incident notices are reviewed and sent by a person (api/incidents/incident.routes.ts)
+  'post /api/v1/incidents/:id/notices/:noticeId/review', 'post /api/v1/incidents/:id/notices/:noticeId/send', 'post /api/v1/incidents/:id/notices/:noticeId/sent-elsewhere',
+]);
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const key = (method: string, path: string) => `${method} ${path}`;
@@ -225,7 +236,7 @@ describe('permission matrix: token kind × every guarded route', () => {
       const permission = r.permission as Permission;
       for (const kind of Object.keys(tokens) as Array<TokenKind | 'none'>) {
         const res = await probe(r, tokens[kind]);
-        const want = kind === 'none' ? 401 : ALLOWED[kind].has(permission) ? 'allowed' : 403;
+        const want = kind === 'none' ? 401 : ALLOWED[kind].has(permission) && !PEOPLE_ONLY.has(key(r.method, r.path)) ? 'allowed' : 403;
         const got = res.status === 401 || res.status === 403 ? res.status : 'allowed';
         if (process.env.SARGS_TEST_VERBOSE) console.log(`${key(r.method, r.path)} as ${kind}: ${res.status}`);
         expect({ route: key(r.method, r.path), kind, got }).toEqual({ route: key(r.method, r.path), kind, got: want });

@@ -167,6 +167,11 @@ describe('sargs CLI (real process)', () => {
     expect(demo.records).toBeGreaterThan(0);
     expect(demo).toMatchObject({ rejected: 0, spooled: 0, duplicates: 0 });
     expect(demo.created).toBe(demo.records);
+    // The watch-list case's resident is on the demo watch list, as a pseudonym only.
+    const list = await sargs(['rules', 'watchlist', 'list', '--json']);
+    expect(list.code).toBe(0);
+    const entries = JSON.parse(list.stdout) as Array<{ list: string; person: string }>;
+    expect(entries).toEqual([expect.objectContaining({ list: 'demo', person: expect.stringMatching(/^pk_[0-9a-f]{32}$/) })]);
   }, 120_000);
 
   test('start serves the demo traffic with the init token and stops cleanly on SIGTERM', async () => {

@@ -10,7 +10,14 @@ import { pruneSqlEvents } from '../core/stores/sql-event-store';
 import { createRuntime, type Runtime } from './runtime';
 import { createAccountService } from '../api/auth/accounts/account.service';
 import { runDemo } from './run-demo';
+import { createSqlWatchlistStore } from '../core/stores/watchlist-store';
 import { rulesTest } from './rules';
+import { rulesBacktest } from './rules-backtest';
+import { rulesWatchlist } from './rules-watchlist';
+import { startIncidentEscalations } from '../api/incidents/escalation-job';
+import { startMonthlyReports } from '../api/municipality/monthly-reports';
+import { loadTenants } from '../core/tenants';
+import { startCaseReminderJobs } from '../api/cases/case-reminders';
 
 const HELP = `sargs — security and compliance operations for VPS
 
@@ -24,6 +31,12 @@ Usage:
   sargs token create --tenant T --source S [--days N] [--json]
                                create a collector token
   sargs rules test [dir]       load every detection rule (rules/) and run its match / no-match test events
+  sargs rules backtest <rule> --since DATE [--until DATE] [--tenant T] [--json]
+                               run a rule (id, name, title or file) over stored events and report what it
+                               would have raised; writes no alerts
+  sargs rules watchlist add --list NAME [--tenant T] [--user U] [--note TEXT] < person-codes.txt
+  sargs rules watchlist list [--tenant T] [--json] | remove ID
+                               the watch list of the sargs.watchlist rule field (stored as pseudonyms)
   sargs help
 
 Configuration comes from the environment; see README.md ("Configuration").`;
@@ -43,7 +56,9 @@ export async function main(argv: string[]): Promise<number> {
         return await token(rest);
       case 'rules':
         if (rest[0] === 'test') return rulesTest(rest[1]);
-        console.error("sargs rules: expected 'test [dir]'");
+        if (rest[0] === 'backtest') return await rulesBacktest(rest.slice(1), (fn) => withRuntime((rt) => fn(rt)));
+        if (rest[0] === 'watchlist') return await rulesWatchlist(rest.slice(1), (fn) => withRuntime((rt) => fn(rt)));
+        console.error("sargs rules: expected 'test [dir]', 'backtest <rule> --since <date>' or 'watchlist add|list|remove'");
         return 2;
       case 'help':
       case '--help':
@@ -85,6 +100,7 @@ async function init(args: string[]): Promise<number> {
       console.error(`sargs init: ${config.dataDir} is already initialised (platform-admin token ${existing[0].id} exists); revoke it to issue a new one`);
       return 1;
     }
+    await rt.ctx.pki.signer.caCertificate(); // the platform CA (pki/), made now rather than at the first start
     const { token, info } = await rt.ctx.tokens.create({ kind: 'platform-admin', tenant: '*', description: 'first platform admin (sargs init)', createdBy: 'sargs init' });
     await rt.ctx.audit.record('cli:init', 'token.created', `token:${info.id}`, { kind: info.kind });
     // The first person: a ZZ Dats platform admin who enrols a password and a second factor through the link.
@@ -175,7 +191,12 @@ async function demo(args: string[]): Promise<number> {
     return 2;
   }
   return withRuntime(async (rt) => {
-    const summary = await runDemo(rt.ctx.intake, { days, seed, eventsPerDay: perDay });
+    const watchlist = createSqlWatchlistStore(rt.sql);
+    const watch = async (code: string, note: string) => {
+      const { entry, created } = await watchlist.add({ list: 'demo', person: rt.ctx.pseudonymiser.person(code), tenant: '*', note, createdBy: 'sargs demo' });
+      if (created) await rt.ctx.audit.record('sargs demo', 'watchlist.added', `watchlist:${entry.id}`, { list: entry.list, tenant: entry.tenant });
+    };
+    const summary = await runDemo(rt.ctx.intake, { days, seed, eventsPerDay: perDay, watch });
     await rt.ctx.events.refresh();
     if (values.json) console.log(JSON.stringify(summary));
     else {
@@ -192,6 +213,13 @@ async function start(): Promise<number> {
   const rt = await createRuntime(config);
   const { ctx, sql } = rt;
   const log = ctx.logger;
+  // The platform CA and signing certificate are made on the first start (pki/platform-pki.ts), then reused; in the
+  // background, so two RSA key generations do not hold up listening. A bad PKI (keys sealed under another secret
+  // key, a wrong SARGS_SIGNING_CERT) is reported now rather than at the first export.
+  void ctx.pki.signer.caCertificate().then(
+    () => log.info('document signing ready'),
+    (err: Error) => log.error({ err: err.message, cause: String((err as Error & { cause?: unknown }).cause ?? '') }, 'document signing unavailable'),
+  );
   const stops: Array<() => Promise<void>> = [];
   const roles = new Set(config.roles);
 
@@ -217,6 +245,17 @@ async function start(): Promise<number> {
     }
   }
   if (roles.has('worker')) {
+    // Delivery (issue 6): e-mail and webhooks from the SQL outbox on the job queue; its sweeper re-reads the outbox at
+    // start and every interval, so a restart or Redis losing its data loses no due message (core/delivery/outbox.ts).
+    const delivery = ctx.delivery.outbox.startWorker();
+    stops.push(() => delivery.close());
+    // Subject-request cases: the reminder scan runs as durable jobs (queue case-reminders, policies/cases.yaml).
+    stops.push(startCaseReminderJobs({ jobs: rt.jobs, cases: ctx.cases.service, everyMinutes: ctx.cases.policy.scanEveryMinutes, logger: log }));
+    // Incident clock escalations (issue 6): derived from the stored clocks every interval, sent through the outbox.
+    stops.push(startIncidentEscalations({ jobs: rt.jobs, service: ctx.incidents, intervalSeconds: ctx.incidents.policy.escalation.intervalSeconds, logger: log }));
+    // Monthly municipality reports (issue 5): on the first Latvian working day, last month's view to each municipality's
+    // reviewers (dashboard, and e-mail through the outbox when they have an address); due work derived from stored rows.
+    stops.push(startMonthlyReports({ sql, jobs: rt.jobs, events: ctx.events, tenants: loadTenants().byId, audit: ctx.audit, publicUrl: config.publicUrl, outbox: ctx.delivery?.outbox, logger: log }));
     // Maintenance runs as durable jobs: one retention job per hour, whichever instance adds it first (the hourly
     // jobId makes the add idempotent across instances and restarts).
     const worker = rt.jobs.process('maintenance', async (job) => {

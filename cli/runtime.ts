@@ -35,6 +35,16 @@ import { createSqlAlertStore } from '../core/stores/sql-alert-store';
 import { createElasticsearchAlertStore } from '../core/stores/elasticsearch-alert-store';
 import { createSuppressionStore } from '../core/stores/suppression-store';
 import { createAlerting } from '../detection/alerting';
+import { createSqlBaselineStore } from '../core/stores/sql-baseline-store';
+import { createSqlWatchlistStore } from '../core/stores/watchlist-store';
+import { createDocumentSigner } from '../pki/document-signer';
+import { createCases } from '../api/cases/create-cases';
+import { outboxReminderDelivery } from '../api/cases/case-reminders';
+import { reminderRecipients } from '../api/cases/case-policy';
+import { createIncidentService } from '../api/incidents/incident.service';
+import { createIncidentStore } from '../api/incidents/incident.store';
+import { loadIncidentPolicy } from '../api/incidents/incident-policy';
+import { createDelivery } from '../core/delivery/create-delivery';
 
 /**
  * The composition root: builds every store and service once from the configuration. The real service replaces
@@ -68,7 +78,8 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
     : createSqlAlertStore(sql);
   await alertStore.init().catch((err) => logger.warn({ err: (err as Error).message }, 'alert store not initialised yet'));
   const suppressions = createSuppressionStore(sql);
-  const alerting = createAlerting({ alerts: alertStore, suppressions, logger });
+  // Anomaly baselines and the watch list live in the SQL state database: shared by every instance, kept across restarts.
+  const alerting = createAlerting({ alerts: alertStore, suppressions, logger, baselines: createSqlBaselineStore(sql), watchlist: createSqlWatchlistStore(sql) });
   const intake = createIntake({
     store: events,
     spool,
@@ -114,9 +125,12 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   const writeAuthEvent = createAuthEventWriter(intake);
   const users = createUserStore(sql);
   const publicUrl = new URL(config.publicUrl);
+  const secretBox = loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
+  // Document signing (issue 5): the platform CA in <dataDir>/pki, made on first use, or the deployment's own.
+  const signer = createDocumentSigner({ dataDir: config.dataDir, secretBox, signingCertFile: config.signingCertFile, signingKeyFile: config.signingKeyFile });
   const factors = createFactorService({
     sql,
-    secretBox: loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }),
+    secretBox,
     rp: { id: publicUrl.hostname, name: 'Sargs', origin: publicUrl.origin },
     onEvent: writeAuthEvent,
     findUser: async (id) => {
@@ -138,7 +152,28 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
     throttle: createLoginThrottle(sql, identity.policy.throttle),
   };
   const mfa = { deps: mfaDeps, services: createMfaServices(mfaDeps) };
-  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity, mfa, detection: { alerts: alertStore, suppressions, alerting } };
+  // Subject-request cases (issue 5): deadlines on the Latvian calendar (policies/calendar.yaml), reminders per
+  // policies/cases.yaml (e-mailed through the delivery outbox below; due-notification rows in any case).
+  const cases = createCases({ sql, audit, pseudonymiser, tenantsById: tenantList.byId, logger });
+  // Incident cases and legal clocks (issue 6): policies/incident-*.yaml, on-call.yaml, notice-templates.yaml.
+  const incidents = createIncidentService({
+    store: createIncidentStore(sql),
+    audit,
+    policy: loadIncidentPolicy(),
+    alerts: alertStore,
+    tenantName: (id) => tenantList.byId.get(id)?.name ?? id,
+    logger,
+  });
+  // Delivery (issue 6): e-mail and webhooks through the durable SQL outbox and the job queue (core/delivery); the
+  // worker side runs in processes with the worker role (cli/main.ts start).
+  const deliveryOutbox = createDelivery({ config, sql, jobs, alerts: alertStore, logger });
+  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity, mfa, detection: { alerts: alertStore, suppressions, alerting }, cases, pki: { signer }, incidents, delivery: { outbox: deliveryOutbox } };
+  // Incident notices and clock escalations go out through the delivery outbox; its delivered state stops the clocks.
+  incidents.attachOutbox(deliveryOutbox);
+  // Subject-request case reminders go out by e-mail to the recipients of policies/cases.yaml through the same outbox.
+  cases.service.attachReminderDelivery(
+    outboxReminderDelivery({ outbox: deliveryOutbox, store: cases.store, recipients: (t) => reminderRecipients(cases.policy, t), publicUrl: config.publicUrl }),
+  );
   return {
     ctx,
     sql,

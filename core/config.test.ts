@@ -24,6 +24,12 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       pseudonymKey: undefined,
       secretKey: undefined,
+      signingCertFile: undefined,
+      signingKeyFile: undefined,
+      smtpUrl: undefined,
+      mailFrom: 'Sargs <sargs@localhost>',
+      webhookSecret: undefined,
+      webhookSecretsFile: undefined,
       keepOriginal: "text",
       publicUrl: "http://localhost:8080",
       esPrefix: 'sargs',
@@ -100,6 +106,14 @@ describe('loadConfig', () => {
     expect(err.problems[0].startsWith(variable)).toBe(true);
     expect(err.problems[0]).toMatch(reason);
     expect(err.message).toContain(variable);
+  });
+
+  test('SARGS_SIGNING_CERT and SARGS_SIGNING_KEY: files made absolute, and only together (issue 5)', () => {
+    const c = loadConfig({ SARGS_SIGNING_CERT: 'etc/chain.pem', SARGS_SIGNING_KEY: '/etc/sargs/key.pem' });
+    expect(c.signingCertFile).toBe(path.resolve('etc/chain.pem'));
+    expect(c.signingKeyFile).toBe('/etc/sargs/key.pem');
+    expect(() => loadConfig({ SARGS_SIGNING_CERT: 'chain.pem' })).toThrow(/SARGS_SIGNING_KEY: must be set together with SARGS_SIGNING_CERT/);
+    expect(() => loadConfig({ SARGS_SIGNING_KEY: 'key.pem' })).toThrow(/SARGS_SIGNING_CERT: must be set together with SARGS_SIGNING_KEY/);
   });
 
   test('several bad values are reported together, one line each', () => {

@@ -65,6 +65,16 @@ const schema = z.object({
     .min(32, 'SARGS_SECRET_KEY must be at least 32 characters (use `openssl rand -hex 32`)')
     .optional(),
   SARGS_PUBLIC_URL: url('SARGS_PUBLIC_URL', ['http:', 'https:']),
+  SARGS_SIGNING_CERT: z.string().trim().min(1).optional(),
+  SARGS_SIGNING_KEY: z.string().trim().min(1).optional(),
+  SARGS_SMTP_URL: url('SARGS_SMTP_URL', ['smtp:', 'smtps:']),
+  SARGS_MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'SARGS_MAIL_FROM: an address, e.g. "Sargs <sargs@example.lv>"')
+    .default('Sargs <sargs@localhost>'),
+  SARGS_WEBHOOK_SECRET: z.string().min(32, 'SARGS_WEBHOOK_SECRET must be at least 32 characters (use `openssl rand -hex 32`)').optional(),
+  SARGS_WEBHOOK_SECRETS_FILE: z.string().trim().min(1).optional(),
   SARGS_ROLES: z
     .string()
     .default('api,collector,worker')
@@ -94,6 +104,17 @@ export interface Config {
   secretKey?: string;
   /** The URL users reach Sargs at: WebAuthn origin and RP ID, Secure cookies when https. */
   publicUrl: string;
+  /** The deployment's own document-signing certificate chain and key (PEM files); else the platform CA (pki/). */
+  signingCertFile?: string;
+  signingKeyFile?: string;
+  /** Delivery (core/delivery): the SMTP relay for e-mail (smtp:// or smtps://, credentials in the URL); none: e-mail is not sent. */
+  smtpUrl?: string;
+  /** From: of every e-mail Sargs sends. */
+  mailFrom: string;
+  /** HMAC secret of webhooks to targets without their own (SARGS_WEBHOOK_SECRETS_FILE). */
+  webhookSecret?: string;
+  /** YAML list of `{ url: <target or prefix>, secret }`, one secret per webhook target. */
+  webhookSecretsFile?: string;
   roles: Array<'api' | 'collector' | 'worker'>;
   logLevel: string;
   /** Sargs's version (package.json). */
@@ -122,6 +143,9 @@ function packageVersion(): string {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = schema.safeParse(clean);
+  if (r.success && !r.data.SARGS_SIGNING_CERT !== !r.data.SARGS_SIGNING_KEY) {
+    throw new ConfigError([`${r.data.SARGS_SIGNING_CERT ? 'SARGS_SIGNING_KEY' : 'SARGS_SIGNING_CERT'}: must be set together with ${r.data.SARGS_SIGNING_CERT ? 'SARGS_SIGNING_CERT' : 'SARGS_SIGNING_KEY'}`]);
+  }
   if (!r.success) {
     throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
   }
@@ -143,6 +167,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tailConfig: e.SARGS_TAIL_CONFIG,
     keepOriginal: e.SARGS_KEEP_ORIGINAL,
     secretKey: e.SARGS_SECRET_KEY,
+    signingCertFile: e.SARGS_SIGNING_CERT && path.resolve(e.SARGS_SIGNING_CERT),
+    signingKeyFile: e.SARGS_SIGNING_KEY && path.resolve(e.SARGS_SIGNING_KEY),
+    smtpUrl: e.SARGS_SMTP_URL,
+    mailFrom: e.SARGS_MAIL_FROM,
+    webhookSecret: e.SARGS_WEBHOOK_SECRET,
+    webhookSecretsFile: e.SARGS_WEBHOOK_SECRETS_FILE && path.resolve(e.SARGS_WEBHOOK_SECRETS_FILE),
     publicUrl: (e.SARGS_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     roles: e.SARGS_ROLES,
     logLevel: e.LOG_LEVEL,

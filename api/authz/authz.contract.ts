@@ -32,6 +32,15 @@ const MATRIX: Record<Exclude<Permission, 'self'>, Cell[]> = {
   'audit:read':        ['*',   '-', '-',    '-', '-',     '*',    '-',      '-'],
   'alerts:read':       ['*',   '*', 'T',    '-', '-',     '*',    '-',      '-'],
   'alerts:triage':     ['*',   '*', 'T',    '-', '-',     '-',    '-',      '-'],
+  'municipality:review': ['*', '*', 'T',    'T', 'T',     '*',    '-',      '-'],
+  'cases:read':        ['*',   '-', '-',    'T', '-',     '*',    '-',      '-'],
+  'cases:manage':      ['*',   '-', '-',    'T', '-',     '-',    '-',      '-'],
+  'reports:person-access': ['*', '-', '-',  'T', '-',     '-',    '-',      '-'],
+  'incidents:read':    ['*',   '*', 'T',    'T', '-',     '*',    '-',      '-'],
+  'incidents:manage':  ['*',   '*', 'T',    '-', '-',     '-',    '-',      '-'],
+  'notices:send':      ['*',   '*', 'T',    'T', '-',     '-',    '-',      '-'],
+  'deliveries:read':   ['*',   '*', '-',    '-', '-',     '*',    '-',      '-'],
+  'certificates:read': ['*',   '-', '-',    '-', '-',     '*',    '-',      '-'],
 };
 const PLATFORM_ROLES: Role[] = ['platform-admin', 'soc-analyst', 'auditor'];
 const MACHINE_ROLES: Role[] = ['collector', 'vps-application'];

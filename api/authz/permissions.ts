@@ -24,6 +24,21 @@ export const PERMISSIONS = [
   // Issue 4: detection alerts and their triage (api/alerts/)
   'alerts:read',
   'alerts:triage',
+  // Issue 5: the municipality view (api/municipality/): who from other organisations read its residents' data
+  'municipality:review',
+  // Issue 5: subject-request cases (api/cases/): cases:read lists and reads, cases:manage opens and changes them
+  'cases:read',
+  'cases:manage',
+  // Issue 5: the person access report (api/reports/): a DPO's "who accessed this person's data", step-up
+  'reports:person-access',
+  // Issue 6: incident cases, legal clocks and notices (api/incidents/)
+  'incidents:read',
+  'incidents:manage',
+  'notices:send',
+  // Issue 6: the delivery record of e-mail and webhooks (api/deliveries/)
+  'deliveries:read',
+  // Issue 5: the platform PKI (pki/): the certificate inventory (the CA certificate itself is public)
+  'certificates:read',
   'self',
 ] as const;
 

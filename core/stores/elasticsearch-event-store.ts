@@ -3,12 +3,16 @@ import path from 'node:path';
 import { Client, errors as esErrors } from '@elastic/elasticsearch';
 import type { EcsEvent } from '../types';
 import { StoreUnavailableError } from '../errors';
+import { elasticsearchPersonAccesses } from './elasticsearch-person-accesses';
 import {
   type BulkItemResult,
   type EventQuery,
   type EventStore,
   type Overview,
   type OverviewQuery,
+  type CrossAccessQuery,
+  type CrossAccessRow,
+  sortCrossAccessRows,
   decodeCursor,
   encodeCursor,
   pageSize,
@@ -79,6 +83,9 @@ export function createElasticsearchEventStore(opts: ElasticsearchEventStoreOptio
     term('vps.subject.person', e.person);
     term('event.action', e.action);
     term('event.outcome', e.outcome);
+    term('organization.id', e.organization);
+    term('vps.subject.organization', e.subjectOrganization);
+    term('vps.data_category', e.dataCategory);
     if (q.from || q.to)
       f.push({ range: { '@timestamp': { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } });
     return f;
@@ -211,6 +218,65 @@ export function createElasticsearchEventStore(opts: ElasticsearchEventStoreOptio
           .sort((a, b) => b.lastEventAt.localeCompare(a.lastEventAt));
         return { hourly, sources };
       }, { hourly: [], sources: [] });
+    },
+
+    async crossAccess(q: CrossAccessQuery): Promise<CrossAccessRow[]> {
+      const by = q.by ?? ['organization', 'application', 'dataCategory'];
+      const fields: Array<[string, string]> = [['organization', 'organization.id']];
+      if (by.includes('application')) fields.push(['application', 'service.name']);
+      if (by.includes('dataCategory')) fields.push(['dataCategory', 'vps.data_category']);
+      const filter: object[] = [
+        { term: { 'vps.subject.organization': q.residentsOf } },
+        { range: { '@timestamp': { gte: q.from, lt: q.to } } },
+      ];
+      if (q.scope !== '*') filter.push({ terms: { 'vps.tenant': q.scope } });
+      // Every group, page by page (composite aggregation), so a municipality with many accessors loses none.
+      type B = { key: Record<string, string | null>; doc_count: number; persons: { value: number }; users: { value: number } };
+      return notFoundIsEmpty(async () => {
+        const rows: CrossAccessRow[] = [];
+        let after: Record<string, string | null> | undefined;
+        for (;;) {
+          const resp = await client.search({
+            index: stream,
+            size: 0,
+            query: { bool: { filter, must_not: [{ term: { 'organization.id': q.residentsOf } }] } },
+            aggs: {
+              groups: {
+                composite: {
+                  size: 1000,
+                  sources: fields.map(([k, f]) => ({ [k]: { terms: { field: f, missing_bucket: true } } })),
+                  ...(after ? { after } : {}),
+                },
+                aggs: {
+                  // precision_threshold 40 000 (the maximum): counts below it are exact in practice.
+                  persons: { cardinality: { field: 'vps.subject.person', precision_threshold: 40_000 } },
+                  users: { cardinality: { field: 'user.name', precision_threshold: 40_000 } },
+                },
+              },
+            },
+          } as never);
+          const g = (resp.aggregations as unknown as { groups: { buckets: B[]; after_key?: Record<string, string | null> } }).groups;
+          for (const b of g.buckets) {
+            const row: CrossAccessRow = {
+              organization: b.key.organization ?? '',
+              accesses: b.doc_count,
+              distinctPersons: b.persons.value,
+              distinctUsers: b.users.value,
+            };
+            if (by.includes('application')) row.application = b.key.application ?? '';
+            if (by.includes('dataCategory')) row.dataCategory = b.key.dataCategory ?? '';
+            rows.push(row);
+          }
+          if (g.buckets.length < 1000 || !g.after_key) break;
+          after = g.after_key;
+        }
+        return sortCrossAccessRows(rows);
+      }, [] as CrossAccessRow[]);
+    },
+
+    // The person access report (issue 5): core/stores/elasticsearch-person-accesses.ts.
+    async personAccesses(q) {
+      return guard(() => elasticsearchPersonAccesses(client, stream, q));
     },
 
     async refresh() {

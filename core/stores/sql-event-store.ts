@@ -1,12 +1,16 @@
 import type { EcsEvent } from '../types';
 import type { SqlClient } from '../sql/sql-client';
 import { StoreUnavailableError } from '../errors';
+import { sqlPersonAccesses } from './sql-person-accesses';
 import {
   type BulkItemResult,
   type EventQuery,
   type EventStore,
   type Overview,
   type OverviewQuery,
+  type CrossAccessQuery,
+  type CrossAccessRow,
+  sortCrossAccessRows,
   decodeCursor,
   encodeCursor,
   pageSize,
@@ -38,6 +42,9 @@ export function createSqlEventStore(sql: SqlClient): EventStore {
     if (e.person) add((p) => `person = ${p}`, e.person);
     if (e.action) add((p) => `action = ${p}`, e.action);
     if (e.outcome) add((p) => `outcome = ${p}`, e.outcome);
+    if (e.organization) add((p) => `doc #>> '{organization,id}' = ${p}`, e.organization);
+    if (e.subjectOrganization) add((p) => `doc #>> '{vps,subject,organization}' = ${p}`, e.subjectOrganization);
+    if (e.dataCategory) add((p) => `doc #>> '{vps,data_category}' = ${p}`, e.dataCategory);
     if (q.from) add((p) => `ts >= ${p}::timestamptz`, q.from);
     if (q.to) add((p) => `ts < ${p}::timestamptz`, q.to);
     return c.length ? `WHERE ${c.join(' AND ')}` : '';
@@ -154,6 +161,47 @@ export function createSqlEventStore(sql: SqlClient): EventStore {
         events: Number(r.n),
       }));
       return { hourly, sources };
+    },
+
+    async crossAccess(q: CrossAccessQuery): Promise<CrossAccessRow[]> {
+      const by = q.by ?? ['organization', 'application', 'dataCategory'];
+      // The expressions match the index of core/migrations/0095-municipality-view.sql.
+      const keys: Array<[string, string]> = [['organization', `coalesce(doc #>> '{organization,id}', '')`]];
+      if (by.includes('application')) keys.push(['application', `coalesce(app, '')`]);
+      if (by.includes('dataCategory')) keys.push(['dataCategory', `coalesce(doc #>> '{vps,data_category}', '')`]);
+      const params: unknown[] = [q.residentsOf, q.from, q.to];
+      let w = `doc #>> '{vps,subject,organization}' = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz
+               AND (doc #>> '{organization,id}') IS DISTINCT FROM $1`;
+      if (q.scope !== '*') {
+        params.push(q.scope);
+        w += ` AND tenant = ANY($${params.length}::text[])`;
+      }
+      const rows = (
+        await run<Record<string, string | number>>(
+          `SELECT ${keys.map(([k, e]) => `${e} AS "${k}"`).join(', ')}, count(*)::int AS accesses,
+                  count(DISTINCT person)::int AS "distinctPersons", count(DISTINCT user_name)::int AS "distinctUsers"
+           FROM events WHERE ${w} GROUP BY ${keys.map((_, i) => i + 1).join(', ')}`,
+          params,
+        )
+      ).rows;
+      return sortCrossAccessRows(
+        rows.map((r) => {
+          const row: CrossAccessRow = {
+            organization: String(r.organization),
+            accesses: Number(r.accesses),
+            distinctPersons: Number(r.distinctPersons),
+            distinctUsers: Number(r.distinctUsers),
+          };
+          if (by.includes('application')) row.application = String(r.application);
+          if (by.includes('dataCategory')) row.dataCategory = String(r.dataCategory);
+          return row;
+        }),
+      );
+    },
+
+    // The person access report (issue 5): core/stores/sql-person-accesses.ts.
+    async personAccesses(q) {
+      return sqlPersonAccesses((text, params) => run(text, params), q);
     },
 
     async refresh() {
