@@ -22,8 +22,6 @@ import { benchDetect, demoEvents } from './detect-engine';
 
 const ES = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The JSON `sargs init --json` prints: its last line (log lines, e.g. configuration warnings, may come before). */
-const initJson = (out: string): { token: string } => JSON.parse(out.trim().split('\n').pop()!);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 /** The id of rules/vps/exfiltration_off_hours_bulk_export.yml. */
@@ -57,7 +55,7 @@ async function main() {
   const env: Record<string, string> = { SARGS_DATA_DIR: work, SARGS_ROLES: 'api,collector', LOG_LEVEL: 'warn', SARGS_ES_PREFIX: `detect-${Date.now().toString(36)}` };
   if (useEs) env.ELASTICSEARCH_URL = ES;
   const bin = path.resolve(__dirname, '../../bin/sargs.js').replace(`${path.sep}dist${path.sep}`, path.sep);
-  const init = initJson(execFileSync(process.execPath, [bin, 'init', '--json'], { env: { ...process.env, ...env } }).toString());
+  const init = JSON.parse(execFileSync(process.execPath, [bin, 'init', '--json'], { env: { ...process.env, ...env } }).toString());
   const { child, url } = await spawnSargs(env);
   const auth = { authorization: `Bearer ${init.token}` };
   try {

@@ -23,8 +23,6 @@ import { spawnSargs } from '../api/testing/start-sargs';
 
 const ES = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The JSON `sargs init --json` prints: its last line (log lines, e.g. configuration warnings, may come before). */
-const initJson = (out: string): { token: string } => JSON.parse(out.trim().split('\n').pop()!);
 
 /** Valid legacy person code for `i` (check digit from collector/person-code), so pseudonymisation has real work. */
 function personCode(i: number): string {
@@ -92,7 +90,7 @@ async function waitForCount(index: string, n: number, timeoutMs = 600_000): Prom
 /** (b): Sargs in its own process, HTTP NDJSON batches of `batch` lines with `concurrency` requests in flight. */
 async function benchSargs(file: string, n: number, prefix: string, dataDir: string, batch = 2000, concurrency = 4) {
   const env = { SARGS_DATA_DIR: dataDir, ELASTICSEARCH_URL: ES, SARGS_ES_PREFIX: prefix, SARGS_ROLES: 'api,collector', LOG_LEVEL: 'warn' };
-  const init = initJson(execFileSync(process.execPath, [path.resolve(__dirname, '../../bin/sargs.js').replace(`${path.sep}dist${path.sep}`, path.sep), 'init', '--json'], { env: { ...process.env, ...env } }).toString());
+  const init = JSON.parse(execFileSync(process.execPath, [path.resolve(__dirname, '../../bin/sargs.js').replace(`${path.sep}dist${path.sep}`, path.sep), 'init', '--json'], { env: { ...process.env, ...env } }).toString());
   const { child, url } = await spawnSargs(env);
   try {
     const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);

@@ -84,7 +84,9 @@ export async function main(argv: string[]): Promise<number> {
 
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T>, quiet = true): Promise<T> {
   const config = loadConfig();
-  const rt = await createRuntime(config, quiet ? { logger: (await import('pino')).default({ level: 'warn' }) } : {});
+  // One-shot commands print their answer on stdout (`--json` for scripts): their warnings go to stderr.
+  const pino = (await import('pino')).default;
+  const rt = await createRuntime(config, quiet ? { logger: pino({ level: 'warn' }, pino.destination(2)) } : {});
   try {
     return await fn(rt, config);
   } finally {

@@ -1,18 +1,9 @@
-/**
- * Times in exports are shown in Europe/Riga (EET/EEST), dates DD.MM.YYYY in Latvian (Latvian usage, LVS 24:2017
- * style), ISO YYYY-MM-DD in English. One formatter, built once: 10,000 rows are formatted per PDF.
- */
-const parts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Riga',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+import { rigaOffsetMinutesAt } from '../../../core/calendar/riga-time';
 
+/**
+ * Times in exports are shown in Europe/Riga (EET/EEST; the offset from core/calendar/riga-time.ts, cached per hour),
+ * dates DD.MM.YYYY in Latvian (Latvian usage, LVS 24:2017 style), ISO YYYY-MM-DD in English.
+ */
 export interface RigaTime {
   year: string;
   month: string;
@@ -22,36 +13,12 @@ export interface RigaTime {
   second: string;
 }
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** Riga's UTC offset by UTC day, for days without an offset change (EU DST changes at 01:00 UTC, at most once a day). */
-const dayOffsets = new Map<number, number>();
-
-function offsetAt(hourStart: number): number {
-  const o: Record<string, string> = {};
-  for (const p of parts.formatToParts(new Date(hourStart))) o[p.type] = p.value;
-  return Date.UTC(+o.year, +o.month - 1, +o.day, +o.hour, +o.minute, +o.second) - hourStart;
-}
-
-function rigaOffset(t: number): number {
-  const day = Math.floor(t / DAY);
-  const cached = dayOffsets.get(day);
-  if (cached !== undefined) return cached;
-  const start = offsetAt(day * DAY);
-  if (start === offsetAt((day + 1) * DAY - HOUR)) {
-    if (dayOffsets.size > 100_000) dayOffsets.clear();
-    dayOffsets.set(day, start);
-    return start;
-  }
-  return offsetAt(Math.floor(t / HOUR) * HOUR); // a change day: offsets change only on whole UTC hours
-}
-
 const two = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 export function rigaParts(at: string | Date): RigaTime {
   const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
   if (Number.isNaN(t)) throw new RangeError(`not a time: ${String(at)}`);
-  const d = new Date(t + rigaOffset(t));
+  const d = new Date(t + rigaOffsetMinutesAt(t) * 60_000);
   return {
     year: String(d.getUTCFullYear()),
     month: two(d.getUTCMonth() + 1),
