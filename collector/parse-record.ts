@@ -1,3 +1,4 @@
+import { createTimestampParser } from '../core/calendar/timestamp-ms';
 import type { EcsEvent, IntakeContext, ParseResult, ParserName, RawRecord } from '../core/types';
 import type { Pseudonymiser } from './pseudonymise';
 import { parseEcs } from './parsers/ecs';
@@ -80,31 +81,8 @@ function receivedAtOf(text: string): { date: Date; iso: string } | undefined {
 let lastDate = new Date(0);
 const dateOf = (ms: number): Date => (lastDate.getTime() === ms ? lastDate : (lastDate = new Date(ms)));
 
-/**
- * Epoch milliseconds of an event's `@timestamp`. Parsers write the canonical form `YYYY-MM-DDTHH:MM:SS.mmmZ`, and
- * events of a stream come in time order: the value of the last second seen is reused (Date.parse is comparatively
- * slow), anything else goes to Date.parse.
- */
-let lastSecondText = '';
-let lastSecondMs = NaN;
-function timestampMs(ts: string): number {
-  if (ts.length === 24 && ts.charCodeAt(23) === 90 /* Z */ && ts.charCodeAt(19) === 46 /* . */) {
-    const d0 = ts.charCodeAt(20) - 48;
-    const d1 = ts.charCodeAt(21) - 48;
-    const d2 = ts.charCodeAt(22) - 48;
-    if (d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9) {
-      const frac = d0 * 100 + d1 * 10 + d2;
-      if (ts.startsWith(lastSecondText) && lastSecondText.length === 20) return lastSecondMs + frac;
-      const ms = Date.parse(ts);
-      if (!Number.isNaN(ms)) {
-        lastSecondText = ts.slice(0, 20);
-        lastSecondMs = ms - frac;
-      }
-      return ms;
-    }
-  }
-  return Date.parse(ts);
-}
+/** Epoch milliseconds of an event's `@timestamp` (the stream's last second remembered). */
+const timestampMs = createTimestampParser();
 
 /** Whether a character code is one String.prototype.trim would remove at an end (ASCII whitespace or any ≥ 0x80). */
 const maybeSpace = (c: number): boolean => c <= 32 || c >= 0x80;

@@ -138,8 +138,10 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     for (const event of events) {
       stats.events++;
       const tenant = event.vps?.tenant;
-      if (typeof event.event?.id === 'string' && tenant) remember(event.event.id, tenant);
-      for (const hit of engine.process(event)) {
+      const hits = engine.process(event);
+      // only events a window kept can be a later hit's evidence
+      if (engine.retained() && typeof event.event?.id === 'string' && tenant) remember(event.event.id, tenant);
+      for (const hit of hits) {
         stats.hits++;
         // the tenant of the evidence: a correlation closed by a later event belongs to its own events' tenant
         const evidenceTenant = hit.eventIds.length ? tenants.get(hit.eventIds[hit.eventIds.length - 1]!) : undefined;

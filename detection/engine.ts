@@ -5,7 +5,8 @@
 import { createAnomalyDetector, type AnomalyBaselineFigures, type AnomalyDetector, type AnomalyFinding } from './anomaly/anomaly-detector';
 import { createAnomalyState, type AnomalyState } from './anomaly/anomaly-state';
 import { createCorrelator, type CorrelationHit, type Correlator, type CorrelatorLimits } from './sigma/correlate';
-import { newContext, resetContext } from './sigma/field-path';
+import { compileFieldGetter, newContext, resetContext, type FieldGetter } from './sigma/field-path';
+import { chooseGates, gateKey } from './sigma/gate';
 import type { LoadedAnomalyRule, LoadedCorrelationRule, LoadedDetectionRule, LoadedRule, SigmaLevel, WatchlistLookup } from './sigma/rule-types';
 
 /** What a rule raised. Carries the rule's author: the Sigma rule licence asks for attribution. */
@@ -35,6 +36,11 @@ export interface DetectionEngine {
   /** Runs every rule on one event; returns its hits (a shared empty array when none: do not mutate it). */
   process(event: unknown): DetectionHit[];
   readonly ruleCount: number;
+  /**
+   * Whether the event last given to `process` was taken into a correlation or anomaly window, so that a later hit
+   * may name it as evidence (callers keep what they need to know about such events only).
+   */
+  retained(): boolean;
   /** The anomaly rules' entities touched by these events (rule id → keys), to prefetch their baselines. */
   anomalyKeys(events: readonly unknown[]): Map<string, Set<string>>;
   /** The baselines the anomaly rules work on (in memory unless given in the options). */
@@ -69,6 +75,57 @@ function anomalyHit(a: LoadedAnomalyRule, f: AnomalyFinding): DetectionHit {
 }
 
 /**
+ * The rules' gates (detection/sigma/gate.ts) indexed by field and value: per event, each gate field is read once and
+ * one map lookup per value marks the rules the event can match; unmarked gated rules are skipped without running
+ * their matchers. With 61 rules over a mixed stream most matchers are skipped (a Windows logon never meets the
+ * VPS audit rules' `event.dataset`).
+ */
+function createGateIndex(detections: readonly LoadedDetectionRule[]): {
+  /** Marks the rules `event` may match; returns the mark to pass to `passes`. */
+  open(event: unknown, ctx: import('./sigma/rule-types').MatchContext): number;
+  passes(mark: number, rule: number): boolean;
+} {
+  const gates = chooseGates(detections.map((d) => d.requirements));
+  const gated = new Uint8Array(detections.length);
+  const fields = new Map<string, { get: FieldGetter; byValue: Map<string, number[]> }>();
+  gates.forEach((g, i) => {
+    if (!g) return;
+    gated[i] = 1;
+    let f = fields.get(g.field);
+    if (!f) fields.set(g.field, (f = { get: compileFieldGetter(g.field), byValue: new Map() }));
+    for (const v of g.values) {
+      const list = f.byValue.get(v);
+      if (list) list.push(i);
+      else f.byValue.set(v, [i]);
+    }
+  });
+  const index = [...fields.values()];
+  const stamp = new Uint32Array(detections.length);
+  let mark = 0;
+  const markAll = (rules: number[] | undefined) => {
+    if (rules) for (let k = 0; k < rules.length; k++) stamp[rules[k]!] = mark;
+  };
+  return {
+    open(event, ctx) {
+      if (++mark === 0xffffffff) {
+        stamp.fill(0);
+        mark = 1;
+      }
+      for (let k = 0; k < index.length; k++) {
+        const f = index[k]!;
+        const v = f.get(event, ctx);
+        if (v === undefined || v === null) continue;
+        if (Array.isArray(v)) {
+          for (const el of v) if (el !== undefined && el !== null) markAll(f.byValue.get(gateKey(el)));
+        } else markAll(f.byValue.get(gateKey(v)));
+      }
+      return mark;
+    },
+    passes: (m, i) => gated[i] === 0 || stamp[i] === m,
+  };
+}
+
+/**
  * Builds an engine over loaded rules (detection/sigma/load-rules.ts).
  * @example const engine = createDetectionEngine(loadRules('rules').rules); for (const e of events) alerts.push(...engine.process(e))
  */
@@ -80,11 +137,14 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
   const subscribers = detections.map((d) => correlators.filter((c) => c.rule.ruleIds.includes(d.id)));
   const anomalySubscribers = detections.map((d) => detectors.filter((a) => a.rule.ruleIds.includes(d.id)));
   const matchers = detections.map((d) => d.matcher);
+  const gate = createGateIndex(detections);
   const ctx = newContext();
   ctx.watchlist = opts.watchlist;
   let clock = NaN;
+  let lastRetained = false;
 
   const process = (event: unknown): DetectionHit[] => {
+    lastRetained = false;
     resetContext(ctx, event);
     // a time-ordered stream: an event without a usable @timestamp takes the last known time
     const t = Number.isNaN(ctx.timeMs) ? clock : ctx.timeMs;
@@ -96,8 +156,9 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
     }
     let fired: CorrelationHit[] | undefined;
     let firedBy: Correlator[] | undefined;
+    const open = gate.open(event, ctx);
     for (let i = 0; i < matchers.length; i++) {
-      if (!matchers[i]!(event, ctx)) continue;
+      if (!gate.passes(open, i) || !matchers[i]!(event, ctx)) continue;
       const d = detections[i]!;
       if (!d.correlationOnly) {
         if (hits === NO_HITS) hits = [];
@@ -107,7 +168,9 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
           eventIds: typeof id === 'string' ? [id] : [], timestamp: isoOf(t),
         });
       }
-      for (const c of subscribers[i]!) {
+      const subs = subscribers[i]!;
+      if (subs.length || anomalySubscribers[i]!.length) lastRetained = true;
+      for (const c of subs) {
         const h = c.onMatch(d.id, event, ctx, Number.isNaN(t) ? 0 : t);
         if (h) {
           (fired ??= []).push(h);
@@ -134,9 +197,10 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
     kctx.watchlist = ctx.watchlist;
     for (const event of events) {
       resetContext(kctx, event);
+      const open = gate.open(event, kctx);
       for (let i = 0; i < matchers.length; i++) {
         const subs = anomalySubscribers[i]!;
-        if (!subs.length || !matchers[i]!(event, kctx)) continue;
+        if (!subs.length || !gate.passes(open, i) || !matchers[i]!(event, kctx)) continue;
         for (const a of subs) {
           const key = a.keyOf(event, kctx);
           if (key === undefined) continue;
@@ -151,6 +215,7 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
 
   return {
     process, ruleCount: rules.length, anomalyKeys, anomalies,
+    retained: () => lastRetained,
     setWatchlist(lookup) {
       ctx.watchlist = lookup;
     },

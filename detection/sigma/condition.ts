@@ -6,11 +6,12 @@
  */
 import type { EventMatcher } from './rule-types';
 
-type Node =
+/** A parsed condition. */
+export type ConditionNode =
   | { t: 'id'; name: string }
   | { t: 'of'; quantifier: 'one' | 'all'; pattern: string }
-  | { t: 'not'; x: Node }
-  | { t: 'and' | 'or'; a: Node; b: Node };
+  | { t: 'not'; x: ConditionNode }
+  | { t: 'and' | 'or'; a: ConditionNode; b: ConditionNode };
 
 const TOKEN = /\s*(\(|\)|[A-Za-z0-9_*?.\-]+|\S)/y;
 
@@ -26,12 +27,12 @@ function tokenize(src: string): string[] {
 }
 
 /** Parses a condition into a tree; throws Error with a reason on bad syntax. */
-function parse(src: string): Node {
+export function parseCondition(src: string): ConditionNode {
   const toks = tokenize(src);
   let i = 0;
   const peek = (): string | undefined => toks[i];
   const lower = (): string | undefined => toks[i]?.toLowerCase();
-  const expr = (): Node => {
+  const expr = (): ConditionNode => {
     let a = term();
     while (lower() === 'or') {
       i++;
@@ -39,7 +40,7 @@ function parse(src: string): Node {
     }
     return a;
   };
-  const term = (): Node => {
+  const term = (): ConditionNode => {
     let a = factor();
     while (lower() === 'and') {
       i++;
@@ -47,7 +48,7 @@ function parse(src: string): Node {
     }
     return a;
   };
-  const factor = (): Node => {
+  const factor = (): ConditionNode => {
     const tok = peek();
     if (tok === undefined) throw new Error('condition ends unexpectedly');
     const l = tok.toLowerCase();
@@ -79,7 +80,8 @@ function parse(src: string): Node {
   return tree;
 }
 
-function patternMatcher(pattern: string): (name: string) => boolean {
+/** Which search identifiers a `1 of` / `all of` pattern names. */
+export function patternMatcher(pattern: string): (name: string) => boolean {
   if (pattern === 'them') return (n) => !n.startsWith('_');
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\\-]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
   return (n) => re.test(n);
@@ -90,7 +92,7 @@ function patternMatcher(pattern: string): (name: string) => boolean {
  * @throws Error naming the problem (unknown identifier, pattern matching nothing, syntax).
  */
 export function compileCondition(src: string, searches: ReadonlyMap<string, EventMatcher>): EventMatcher {
-  const build = (n: Node): EventMatcher => {
+  const build = (n: ConditionNode): EventMatcher => {
     switch (n.t) {
       case 'id': {
         const m = searches.get(n.name);
@@ -122,5 +124,5 @@ export function compileCondition(src: string, searches: ReadonlyMap<string, Even
       }
     }
   };
-  return build(parse(src));
+  return build(parseCondition(src));
 }

@@ -4,6 +4,7 @@
  * Europe/Riga. Keys are joined once at compile time, so a lookup allocates nothing.
  */
 import { rigaHourAt } from '../../core/calendar/riga-time';
+import { createTimestampParser } from '../../core/calendar/timestamp-ms';
 import { isRigaWorkingDayAt } from '../../core/calendar/working-days';
 import type { MatchContext } from './rule-types';
 
@@ -21,11 +22,13 @@ export const RIGA_WORKING_DAY = 'sargs.riga.working_day';
  */
 export const WATCHLIST = 'sargs.watchlist';
 
+const timestampMs = createTimestampParser();
+
 /** Prepares the shared context for a new event; Riga values are computed lazily on first use. */
 export function resetContext(ctx: MatchContext, event: unknown): void {
   ctx.event = event;
   const ts = event !== null && typeof event === 'object' ? (event as Record<string, unknown>)['@timestamp'] : undefined;
-  ctx.timeMs = typeof ts === 'string' ? Date.parse(ts) : typeof ts === 'number' ? ts : NaN;
+  ctx.timeMs = typeof ts === 'string' ? timestampMs(ts) : typeof ts === 'number' ? ts : NaN;
   ctx.rigaHour = -1;
   ctx.rigaWorkingDay = -1;
 }
@@ -90,7 +93,6 @@ export function compileFieldGetter(field: string): FieldGetter {
   }
   const segs = field.split('.');
   const n = segs.length;
-  if (n === 1) return (e) => (e !== null && typeof e === 'object' ? (e as Record<string, unknown>)[field] : undefined);
   // joined[i][j] = segs[i..j) joined by '.', tried shortest first so nested documents take the fast path
   const joined: string[][] = segs.map((_, i) => {
     const row: string[] = [];
@@ -98,16 +100,20 @@ export function compileFieldGetter(field: string): FieldGetter {
     return row;
   });
   const slow = (e: unknown): unknown => lookup(e, joined, n, 0);
+  if (n === 1) return (e) => (e === null || typeof e !== 'object' ? undefined : Array.isArray(e) ? slow(e) : (e as Record<string, unknown>)[field]);
   // fast paths for stored (nested, array-free) ECS documents: two or three plain property reads
   if (n === 2) {
     const [a, b] = segs as [string, string];
+    const ab = `${a}.${b}`;
     return (e) => {
-      const o = e !== null && typeof e === 'object' ? (e as Record<string, unknown>)[a] : undefined;
-      if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
-        const v = (o as Record<string, unknown>)[b];
-        if (v !== undefined) return v;
-      }
-      return slow(e);
+      if (e === null || typeof e !== 'object') return undefined;
+      if (Array.isArray(e)) return slow(e);
+      const o = (e as Record<string, unknown>)[a];
+      if (o === undefined || o === null || typeof o !== 'object') return (e as Record<string, unknown>)[ab];
+      if (Array.isArray(o)) return slow(e);
+      // a nested miss leaves only the literal dotted key (what `lookup` would try next)
+      const v = (o as Record<string, unknown>)[b];
+      return v !== undefined ? v : (e as Record<string, unknown>)[ab];
     };
   }
   if (n === 3) {

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { ZodError, ZodTypeAny } from 'zod';
 import { compileDetection, RuleCompileError } from './compile';
+import { detectionRequirements } from './gate';
 import { expandDottedKeys } from './field-path';
 import { expandSequence, timespanToMs } from '../anomaly/test-series';
 import { anomalySchema, baseRuleSchema, correlationSchema, ruleSchema, TIMESPAN, type AnomalyDoc, type BaseRuleDoc, type CorrelationDoc } from './rule-schema';
@@ -76,7 +77,7 @@ function detectionRule(d: BaseRuleDoc, doc: Document, lc: LineCounter, file: str
   return {
     kind: 'rule', id: d.id.toLowerCase(), name: d.name, title: d.title, level: (d.level ?? 'medium') as SigmaLevel, status: d.status,
     tags: d.tags ?? [], author: authorOf(d.author), description: d.description, source: `${file}:${lineOf(doc, lc, [])}`,
-    matcher, correlationOnly: inCorrelationFile,
+    matcher, requirements: detectionRequirements(d.detection as Record<string, unknown>), correlationOnly: inCorrelationFile,
     tests: d.tests ? { match: d.tests.match.map(expandDottedKeys), noMatch: d.tests.no_match.map(expandDottedKeys), watchlist: d.tests.watchlist } : undefined,
   };
 }

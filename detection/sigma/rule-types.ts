@@ -53,6 +53,11 @@ export interface RuleMeta {
 export interface LoadedDetectionRule extends RuleMeta {
   kind: 'rule';
   matcher: EventMatcher;
+  /**
+   * Plain-equality requirements of the detection (field → lowercased values), from detection/sigma/gate.ts: the
+   * engine skips the matcher on events that cannot meet them. Absent: the matcher always runs.
+   */
+  requirements?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Events that must / must not raise the rule (dotted keys already expanded). */
   tests?: { match: unknown[]; noMatch: unknown[]; watchlist?: WatchlistEntryFixture[] };
   /** True when it sits in a correlation file and only feeds correlations (Sigma `generate: false`). */
