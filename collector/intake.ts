@@ -151,19 +151,23 @@ export function createIntake(deps: IntakeDeps): Intake {
         if (spool.depth === 0) {
           try {
             const stored = await writeToStore(good);
+            let created = 0;
+            let duplicates = 0;
             results = stored.map((s, k) => {
               if (s.status === 'created') {
-                metrics.stored.inc();
+                created++;
                 return 'created';
               }
               if (s.status === 'duplicate') {
-                metrics.duplicates.inc();
+                duplicates++;
                 return 'duplicate';
               }
               bad.push(storeRejection(good[k], s.reason));
               badAt.push(goodAt[k]);
               return 'rejected';
             });
+            if (created) metrics.stored.inc(created);
+            if (duplicates) metrics.duplicates.inc(duplicates);
           } catch (err) {
             if (!(err instanceof StoreUnavailableError)) throw err;
             logger?.warn({ err: err.message }, 'event store unavailable: spooling');
@@ -178,10 +182,14 @@ export function createIntake(deps: IntakeDeps): Intake {
           updateSpoolGauges();
           results = good.map(() => 'spooled');
         }
-        results.forEach((status, k) => {
-          if (status !== 'rejected') outcomes[goodAt[k]] = { status, id: good[k].event.id } as ItemOutcome;
-        });
-        await notifyStored(good.filter((_, k) => results![k] === 'created'));
+        const created: EcsEvent[] = [];
+        for (let k = 0; k < results.length; k++) {
+          const status = results[k];
+          if (status === 'rejected') continue;
+          outcomes[goodAt[k]] = { status, id: good[k].event.id } as ItemOutcome;
+          if (status === 'created') created.push(good[k]);
+        }
+        await notifyStored(created);
       }
 
       if (bad.length) {

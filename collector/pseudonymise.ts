@@ -81,6 +81,9 @@ export function createPseudonymiser(key: Buffer): Pseudonymiser {
     return p;
   };
 
+  /** Valid codes as written (with or without hyphen, spaces) → pseudonym: bounded like `cache`. */
+  const byInput = new Map<string, string>();
+
   const replaceCode = (match: string, head: string, hyphen: string, tail: string): string => {
     const digits = head + tail;
     // A hyphenated code is personal data even when mistyped; a bare 11-digit run is a code only when valid.
@@ -139,11 +142,17 @@ export function createPseudonymiser(key: Buffer): Pseudonymiser {
 
   return {
     person(code: string): string {
+      // a code seen before, written the same way, skips validation (audit logs repeat the codes of one office)
+      let p = byInput.get(code);
+      if (p !== undefined) return p;
       const r = validatePersonCode(code);
       if (!r.ok) {
         throw new AppError(400, 'invalid_person_code', `person code is not valid: ${r.reason}`, { field: 'person' });
       }
-      return pseudonymOfDigits(r.normalised);
+      p = pseudonymOfDigits(r.normalised);
+      if (byInput.size >= 50_000) byInput.clear();
+      byInput.set(code, p);
+      return p;
     },
     scrubText,
     scrubDeep: scrubDeep as <T>(value: T) => T,

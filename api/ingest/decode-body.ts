@@ -22,14 +22,16 @@ export function decodeIngestBody(body: Buffer | undefined): RawRecord[] {
   const out: RawRecord[] = [];
   for (const line of text.split('\n')) {
     const raw = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (!raw.trim()) continue;
+    // (a line that starts with `{` is not blank: the trim is for the others)
+    if (raw.charCodeAt(0) !== 123 && !raw.trim()) continue;
     out.push({ raw, value: tryJson(raw) });
   }
   return out;
 }
 
 export function tryJson(raw: string): unknown {
-  const c = raw.charCodeAt(raw.search(/\S/));
+  const first = raw.charCodeAt(0);
+  const c = first === 123 || first === 91 ? first : raw.charCodeAt(raw.search(/\S/));
   if (c !== 123 /* { */ && c !== 91 /* [ */) return undefined;
   try {
     return JSON.parse(raw);

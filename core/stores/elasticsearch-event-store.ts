@@ -123,10 +123,12 @@ export function createElasticsearchEventStore(opts: ElasticsearchEventStoreOptio
       for (let attempt = 1; pending.length > 0; attempt++) {
         let items: Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>>;
         try {
-          const operations: object[] = [];
-          for (const i of pending) operations.push({ create: { _index: stream, _id: events[i].event.id } }, events[i]);
+          // The action lines are written as text (the client serialises only the events): one JSON.stringify per
+          // event instead of two, on the intake's hot path.
+          const operations: Array<string | object> = [];
+          for (const i of pending) operations.push(`{"create":{"_id":${JSON.stringify(events[i].event.id)}}}`, events[i]);
           // Only what is read back: a full bulk response costs Elasticsearch and Sargs time for every item.
-          const resp = await client.bulk({ operations, filter_path: 'items.*.status,items.*.error.type,items.*.error.reason' });
+          const resp = await client.bulk({ index: stream, operations, filter_path: 'items.*.status,items.*.error.type,items.*.error.reason' });
           items = resp.items as never;
         } catch (err) {
           if (!isConnectionError(err)) throw err;
