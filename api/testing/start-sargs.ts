@@ -59,6 +59,8 @@ export async function spawnSargs(env: Record<string, string>): Promise<{ child: 
   if (path.basename(root) === 'dist') root = path.dirname(root);
   const bin = path.join(root, 'bin', 'sargs.js');
   const child = fork(bin, ['start'], {
+    // as `npm start` runs it (package.json): a larger young generation for the intake's batches in flight
+    execArgv: [...process.execArgv, '--max-semi-space-size=64'],
     env: { ...process.env, PORT: '0', SARGS_SYSLOG_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
