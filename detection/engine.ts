@@ -137,6 +137,8 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
   const subscribers = detections.map((d) => correlators.filter((c) => c.rule.ruleIds.includes(d.id)));
   const anomalySubscribers = detections.map((d) => detectors.filter((a) => a.rule.ruleIds.includes(d.id)));
   const matchers = detections.map((d) => d.matcher);
+  /** Indexes of the rules that feed an anomaly rule. */
+  const feedsAnomalies = anomalySubscribers.flatMap((subs, i) => (subs.length ? [i] : []));
   const gate = createGateIndex(detections);
   const ctx = newContext();
   ctx.watchlist = opts.watchlist;
@@ -198,9 +200,9 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
     for (const event of events) {
       resetContext(kctx, event);
       const open = gate.open(event, kctx);
-      for (let i = 0; i < matchers.length; i++) {
+      for (const i of feedsAnomalies) {
         const subs = anomalySubscribers[i]!;
-        if (!subs.length || !gate.passes(open, i) || !matchers[i]!(event, kctx)) continue;
+        if (!gate.passes(open, i) || !matchers[i]!(event, kctx)) continue;
         for (const a of subs) {
           const key = a.keyOf(event, kctx);
           if (key === undefined) continue;

@@ -35,3 +35,15 @@ describe('isoFromEpoch', () => {
     for (const ms of samples) expect(isoFromEpoch(ms)).toBe(new Date(ms).toISOString());
   });
 });
+
+describe('toIsoTimestamp on a stream (the last valid second is remembered)', () => {
+  it('agrees with a fresh parse for canonical times in one second and for near-misses after them', () => {
+    const base = '2026-12-01T10:00:00.';
+    const seq = [`${base}000Z`, `${base}123Z`, `${base}999Z`, `${base}12xZ`, `${base}1234`, `${base}123+`, '2026-12-01T10:00:01.000Z', '2026-02-30T10:00:00.000Z', `${base}5Z`];
+    for (const v of seq) {
+      const expected = v.length === 24 && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v ? v : undefined;
+      if (expected !== undefined) expect(toIsoTimestamp(v)).toBe(v);
+      else expect(toIsoTimestamp(v)).not.toBe(v);
+    }
+  });
+});

@@ -23,6 +23,10 @@ export function monthNumber(abbrev: string): number | undefined {
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 // Already canonical (what JavaScript's toISOString writes): returned as is once its fields are checked.
 const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
+/** The `YYYY-MM-DDTHH:MM:SS.` prefix of the last canonical timestamp found valid (a stream stays in one second). */
+let lastValidSecond = '';
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
  * A formatter equal to `new Date(ms).toISOString()` that reuses the date-and-seconds prefix of its previous call
@@ -122,8 +126,18 @@ export function toIsoTimestamp(v: unknown): string | undefined {
     if (!Number.isFinite(v) || v < 0) return undefined;
     ms = v < 1e11 ? v * 1000 : v;
   } else if (typeof v === 'string') {
+    if (
+      v.length === 24 && lastValidSecond !== '' && v.startsWith(lastValidSecond) && v.charCodeAt(23) === 90 /* Z */ &&
+      isDigit(v.charCodeAt(20)) && isDigit(v.charCodeAt(21)) && isDigit(v.charCodeAt(22))
+    ) {
+      return v;
+    }
     const c = v.length === 24 ? CANONICAL.exec(v) : null;
-    if (c) return validFields(+c[1], +c[2], +c[3], +c[4], +c[5], +c[6]) && c[6] !== '60' ? v : undefined;
+    if (c) {
+      if (!validFields(+c[1], +c[2], +c[3], +c[4], +c[5], +c[6]) || c[6] === '60') return undefined;
+      lastValidSecond = v.slice(0, 20);
+      return v;
+    }
     const m = ISO.exec(v.trim());
     if (!m) return /^\d{10,13}(\.\d+)?$/.test(v.trim()) ? toIsoTimestamp(Number(v.trim())) : undefined;
     const frac = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
