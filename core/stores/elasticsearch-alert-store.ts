@@ -147,7 +147,7 @@ export function createElasticsearchAlertStore(opts: ElasticsearchAlertStoreOptio
   return {
     kind: 'elasticsearch',
     async init() {
-      for (const [name, body] of [[index, indexBody()], [heads, { mappings: { dynamic: false, properties: {} } }]] as const) {
+      for (const [name, body] of [[index, indexBody()], [heads, { settings: { index: { auto_expand_replicas: '0-1' } }, mappings: { dynamic: false, properties: {} } }]] as const) {
         try {
           await guard(() => client.indices.create({ index: name, ...(body as object) }));
         } catch (err) {
