@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AlertStore } from '../core/stores/alert-store';
 import { createSqlAlertStore } from '../core/stores/sql-alert-store';
 import { createSuppressionStore } from '../core/stores/suppression-store';
 import { openTestSql } from '../core/testing/services';
@@ -64,4 +65,44 @@ describe('alerting: batches that wait behind a busy run', () => {
       await t.drop();
     }
   });
+
+  it('writes alerts in run order while the engine goes on: hits waiting behind a slow write go into the next one', async () => {
+    const t = await openTestSql('pglite');
+    try {
+      const real = createSqlAlertStore(t.sql);
+      await real.init();
+      // the real store, its first write held until the test lets it go
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const writes: string[][] = [];
+      const store: AlertStore = {
+        ...real,
+        async record(inputs, windowMs) {
+          writes.push(inputs.map((i) => i.entity ?? ''));
+          if (writes.length === 1) await held;
+          return real.record(inputs, windowMs);
+        },
+      };
+      const alerting = createAlerting({ rules, alerts: store, suppressions: createSuppressionStore(t.sql) });
+      let firstDone = false;
+      const first = alerting.onStored([exportAtNight('night.user0', 'e0', 0)]).then(() => (firstDone = true));
+      while (writes.length === 0) await new Promise((r) => setImmediate(r));
+      // the first write hangs; two more batches are detected meanwhile
+      const second = alerting.onStored([exportAtNight('night.user1', 'e1', 1)]);
+      const third = alerting.onStored([exportAtNight('night.user2', 'e2', 2)]);
+      for (let i = 0; i < 50 && alerting.stats().events < 3; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(alerting.stats().events).toBe(3);
+      expect(firstDone).toBe(false);
+      expect(writes).toEqual([['night.user0']]);
+      release();
+      await Promise.all([first, second, third]);
+      // in order, the two waiting runs' hits in one write
+      expect(writes).toEqual([['night.user0'], ['night.user1', 'night.user2']]);
+      const { alerts } = await real.search({ scope: '*', ruleId: EXPORT_RULE });
+      expect(alerts.map((a) => a.entity).sort()).toEqual(['night.user0', 'night.user1', 'night.user2']);
+    } finally {
+      await t.drop();
+    }
+  });
 });
+

@@ -130,7 +130,7 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     if (tenants.size > TENANT_MEMORY) tenants.delete(tenants.keys().next().value as string);
   };
 
-  const run = async (events: EcsEvent[]) => {
+  const run = async (events: EcsEvent[]): Promise<{ recorded: Promise<void> }> => {
     await refreshWatchlist();
     // one query per anomaly rule for the batch's entities not cached yet: no database round trip per event
     if (opts.baselines) await anomalies.prefetch(engine.anomalyKeys(events));
@@ -148,7 +148,7 @@ export function createAlerting(opts: AlertingOptions): Alerting {
         inputs.push({ hit, tenant: evidenceTenant ?? tenant, entity: entityOf(hit, event) });
       }
     }
-    if (inputs.length === 0) return;
+    if (inputs.length === 0) return { recorded: Promise.resolve() };
     for (const input of inputs) {
       const s = await opts.suppressions.match({ tenant: input.tenant, ruleId: input.hit.ruleId, entity: input.entity });
       if (s) {
@@ -156,9 +156,36 @@ export function createAlerting(opts: AlertingOptions): Alerting {
         stats.suppressedHits++;
       }
     }
-    const touched = await opts.alerts.record(inputs, windowMs);
-    stats.alertsTouched += touched.length;
+    return { recorded: recordInOrder(inputs) };
   };
+
+  /**
+   * The alert writes of consecutive runs, in run order: one write at a time (grouping reads and updates the alerts of
+   * earlier hits), all hits waiting behind a write in progress go into the next write. The next run's engine work
+   * goes on meanwhile, so a slow alert-store round trip no longer holds the engine (receipt-to-alert latency).
+   */
+  let toRecord: Array<{ inputs: AlertHitInput[]; resolve: () => void; reject: (err: unknown) => void }> = [];
+  let recording = false;
+  const drainRecords = async (): Promise<void> => {
+    recording = true;
+    while (toRecord.length) {
+      const group = toRecord;
+      toRecord = [];
+      try {
+        const touched = await opts.alerts.record(group.length === 1 ? group[0]!.inputs : group.flatMap((g) => g.inputs), windowMs);
+        stats.alertsTouched += touched.length;
+        for (const g of group) g.resolve();
+      } catch (err) {
+        for (const g of group) g.reject(err);
+      }
+    }
+    recording = false;
+  };
+  const recordInOrder = (inputs: AlertHitInput[]): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      toRecord.push({ inputs, resolve, reject });
+      if (!recording) void drainRecords();
+    });
 
   /**
    * Writes baseline changes once a second (or at 5,000 dirty entities), after a run's alerts are recorded and off
@@ -193,15 +220,20 @@ export function createAlerting(opts: AlertingOptions): Alerting {
         return waiting.done;
       }
       const batch: { events: EcsEvent[]; done: Promise<void> } = { events: [...events], done: Promise.resolve() };
-      batch.done = queue.then(() => {
+      // the engine work of runs is serial (queue); a batch is done once its alerts are written too
+      const ran = queue.then(() => {
         if (waiting === batch) waiting = undefined;
         return run(batch.events);
       });
+      batch.done = ran.then((r) => r.recorded);
       waiting = batch;
-      queue = batch.done
-        .catch((err) => {
-          opts.logger?.error({ err: (err as Error).message }, 'alerting failed');
-        })
+      queue = ran
+        .then(
+          () => undefined,
+          (err) => {
+            opts.logger?.error({ err: (err as Error).message }, 'alerting failed');
+          },
+        )
         .then(flushIfDue);
       return batch.done;
     },
