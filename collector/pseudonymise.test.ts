@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { AppError } from '../core/errors';
 import { createPseudonymiser } from './pseudonymise';
 
@@ -88,17 +88,21 @@ describe('eventId', () => {
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(p.eventId(['riga', 'vps.audit', 'raw'])).toBe(id);
     expect(p.eventId(['riga', 'vps.audi', 'traw'])).not.toBe(id);
-    // Keyed with a key derived from the pseudonym key (domain separation from person pseudonyms).
-    const eventKey = createHmac('sha256', key).update('sargs/event-id/v1').digest('hex');
-    const expected = createHmac('sha256', eventKey).update('riga\0vps.audit\0raw').digest().subarray(0, 16);
+    // Keyed with a key derived from the pseudonym key (domain separation from person pseudonyms), cut to 16 bytes.
+    const eventKey = createHmac('sha256', key).update('sargs/event-id/v2').digest('hex');
+    const expected = createHash('sha256').update(`${eventKey}\0riga\0vps.audit\0raw`).digest().subarray(0, 16);
     expect(id).toBe(expected.toString('base64url'));
   });
 
   it('hashes non-ASCII text as UTF-8', () => {
-    const eventKey = createHmac('sha256', key).update('sargs/event-id/v1').digest('hex');
+    const eventKey = createHmac('sha256', key).update('sargs/event-id/v2').digest('hex');
     const text = 'Rīgas valstspilsēta — ŠĶŪŅĀ ✓';
-    const expected = createHmac('sha256', eventKey).update(text, 'utf8').digest().subarray(0, 16);
+    const expected = createHash('sha256').update(`${eventKey}\0`).update(text, 'utf8').digest().subarray(0, 16);
     expect(p.eventId([text])).toBe(expected.toString('base64url'));
+  });
+
+  it('differs between keys', () => {
+    expect(createPseudonymiser(Buffer.alloc(32, 1)).eventId(['riga', 'x'])).not.toBe(createPseudonymiser(Buffer.alloc(32, 2)).eventId(['riga', 'x']));
   });
 });
 

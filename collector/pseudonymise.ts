@@ -31,7 +31,10 @@ export interface Pseudonymiser {
    * every key that holds a person code (renamed); `__proto__` keys and undefined values are dropped.
    */
   scrubInPlace(value: Record<string, unknown> | unknown[]): void;
-  /** A deterministic id: base64url of HMAC-SHA256(key, parts joined with NUL), first 16 bytes (22 characters). */
+  /**
+   * A deterministic id: base64url of the first 16 bytes (22 characters) of SHA-256(event-id key ‖ NUL ‖ parts joined
+   * with NUL), the event-id key being HMAC-SHA256(pseudonym key, 'sargs/event-id/v2') in hex.
+   */
   eventId(parts: readonly string[]): string;
 }
 
@@ -67,8 +70,10 @@ export function createPseudonymiser(key: Buffer): Pseudonymiser {
   if (!Buffer.isBuffer(key) || key.length < 16) throw new Error('pseudonym key must be a Buffer of at least 16 bytes');
   const personMac = hmacSha256(Buffer.from(key));
   // Event ids use their own key, derived from the pseudonym key (domain separation: an event id never equals a
-  // person pseudonym's HMAC). 64 hex characters are ASCII, which lets the fast path hash strings directly.
-  const eventMac = hmacSha256(Buffer.from(createHmac('sha256', key).update('sargs/event-id/v1').digest('hex'), 'latin1'));
+  // person pseudonym). An id is SHA-256 over that key and the parts, cut to 16 bytes: one hash instead of HMAC's two
+  // (the intake computes one per event), still keyed (nobody without the key can compute an id, nor learn the raw
+  // text it was derived from) and, cut short, not open to length extension (like SHA-512/256).
+  const eventKey = createHmac('sha256', key).update('sargs/event-id/v2').digest('hex') + '\0';
   const cache = new Map<string, string>();
   const pseudonymOfDigits = (digits: string): string => {
     let p = cache.get(digits);
@@ -158,12 +163,15 @@ export function createPseudonymiser(key: Buffer): Pseudonymiser {
     scrubDeep: scrubDeep as <T>(value: T) => T,
     scrubInPlace,
     eventId(parts: readonly string[]): string {
-      return first16Bytes(eventMac(parts.join('\0'), 'base64url'));
+      return first16Bytes(sha256(eventKey + parts.join('\0')));
     },
   };
 }
 
 const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer | string, enc: 'hex' | 'base64url' | 'latin1') => string }).hash;
+
+/** SHA-256 of a UTF-8 string as base64url (Node's one-shot hash where it exists). */
+const sha256 = (text: string): string => (oneShotHash ? oneShotHash('sha256', text, 'base64url') : crypto.createHash('sha256').update(text, 'utf8').digest('base64url'));
 
 /** An HMAC-SHA256 of a UTF-8 message, written as hex or base64url (the digest's 32 bytes). */
 type Hmac = (message: string, encoding: 'hex' | 'base64url') => string;

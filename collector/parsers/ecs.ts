@@ -56,7 +56,8 @@ const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 function keysShape(o: Record<string, unknown>): 'nested' | 'dotted' | 'forbidden' {
   let dotted = false;
   for (const key in o) {
-    if (FORBIDDEN.has(key)) return 'forbidden';
+    // ('__proto__' and 'prototype' have 9 characters, 'constructor' 11: most keys skip the set lookup)
+    if ((key.length === 9 || key.length === 11) && FORBIDDEN.has(key)) return 'forbidden';
     if (!dotted && key !== '@timestamp' && key.includes('.')) dotted = true;
     const v = o[key];
     if (isObject(v)) {
