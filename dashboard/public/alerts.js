@@ -2,6 +2,8 @@
 // municipality and rule in charts (chart.js), and a detail panel to assign, set the status and comment. Signed in
 // with the cookie session (state changes carry its CSRF token) or an API token (sessionStorage, as index.html).
 // Rendered with textContent only: titles, entities and comments come from logs and people. Riga time (format.js).
+import './layout.js'; // the shared top bar, before anything looks up #lang
+import { $, el } from './dom.js';
 import { tokenStore } from './api.js';
 import { formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
@@ -14,19 +16,9 @@ const STATUSES = ['open', 'acknowledged', 'in_progress', 'closed_true_positive',
 const LEVELS = ['critical', 'high', 'medium', 'low', 'informational'];
 const LEVEL_COLOURS = { informational: '#9aa5b1', low: '#86b0c9', medium: '#c9b458', high: '#d08c60', critical: '#b5323a' };
 
-const $ = (id) => document.getElementById(id);
 const state = { lang: initialLanguage(localStorage), session: null, alerts: [], total: 0, next: undefined, stats: null, current: null, charts: {} };
 const t = (key, vars) => translate(state.lang, key, vars);
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** A call to the API: Bearer token when one is kept, else the cookie session with its CSRF token on changes. */
 async function call(method, url, body) {

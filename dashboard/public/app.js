@@ -2,6 +2,8 @@
 // event, dead letters, backend health) for a signed-in account (cookie session from signin.html) or for an API
 // token (index.html#token, kept for machines). Everything is rendered with textContent
 // (never innerHTML): dead-letter reasons and source names come from senders and must not become markup.
+import './layout.js'; // the shared top bar, before anything looks up #lang
+import { $, el } from './dom.js';
 import { api, ApiError, tokenStore } from './api.js';
 import { formatBytes, formatDate, formatDateTime, formatHourLabel, formatNumber, formatTime } from './format.js';
 import { initialLanguage, LANGUAGES, translate } from './i18n.js';
@@ -16,19 +18,9 @@ const APP_COLOURS = {
 };
 const PALETTE = Object.values(APP_COLOURS);
 
-const $ = (id) => document.getElementById(id);
 const state = { lang: initialLanguage(localStorage), session: null, hours: 24, overview: null, dead: null, health: null, updatedAt: null, chart: null, timer: null };
 const t = (key, vars) => translate(state.lang, key, vars);
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function applyLanguage() {
   document.documentElement.lang = state.lang;

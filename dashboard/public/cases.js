@@ -2,6 +2,8 @@
 // tenants (the server scopes them) with their deadline state and time left, a form to register a request, and the
 // case panel (deadlines, linked reports, attachments, timeline, actions). Signed in with the cookie session (changes
 // carry its CSRF token) or an API token (sessionStorage). Rendered with textContent only; Riga time (format.js).
+import './layout.js'; // the shared top bar, before anything looks up #lang
+import { $, el } from './dom.js';
 import { tokenStore } from './api.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
@@ -19,19 +21,9 @@ const OUTCOMES = ['answered', 'partially-fulfilled', 'refused', 'withdrawn', 'id
 const NOTICE = ['e-mail', 'e-address', 'letter', 'portal', 'other'];
 const PAGE = 50;
 
-const $ = (id) => document.getElementById(id);
 const state = { lang: initialLanguage(localStorage), session: null, cases: [], total: 0, register: null, current: null };
 const t = (key, vars) => translate(state.lang, key, vars);
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** A call to the API: Bearer token when one is kept, else the cookie session with its CSRF token on changes. */
 async function call(method, url, body, { raw, contentType } = {}) {

@@ -1,6 +1,7 @@
 // Enrolment with a one-time link (issue 3): `enrol.html#<token>` (the token is in the fragment, so it never reaches
 // a server log or a Referer). Steps: set a password (refusals explained), enrol an authenticator app (secret and
 // otpauth:// link shown) or a passkey, then finish and see the recovery codes once.
+import './layout.js'; // the shared top bar, before anything looks up #lang
 import { initialLanguage, LANGUAGES, translate } from './i18n.js';
 import { applyPageLanguage, jsonRequest } from './request.js';
 

@@ -1,6 +1,7 @@
 // Case page: summary, clocks (due in Riga time, time left, colour of the escalation step), classification aids,
 // tasks, notices with draft / review / send (step-up) / sent by other means / export, and the timeline.
 // Rendered with textContent only: everything shown comes from people and logs.
+import './layout.js'; // the shared top bar, before anything looks up #lang
 import { formatDateTime } from './format.js';
 import { $, call, clockClass, download, el, errorText, onLanguageChange, page, rigaLocalToIso, signedIn, t, timeLeft } from './incidents-common.js';
 import { applyPageLanguage } from './request.js';

@@ -1,25 +1,18 @@
 // Shared by incidents.html and incident.html: API calls (Bearer token or the cookie session with its CSRF token),
 // element building with textContent only (titles and notes come from people), clocks in Riga time, language.
 import { tokenStore } from './api.js';
+import { $, el } from './dom.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
 import { INCIDENT_STRINGS } from './incidents.i18n.js';
 import { jsonRequest } from './request.js';
+
+export { $, el };
 
 for (const lang of LANGUAGES) Object.assign(STRINGS[lang], INCIDENT_STRINGS[lang]);
 
 export const page = { lang: initialLanguage(localStorage), session: null };
 export const t = (key, vars) => translate(page.lang, key, vars);
-export const $ = (id) => document.getElementById(id);
 
-export function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'className') node.className = v;
-    else if (v !== undefined && v !== null) node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** A call to the API; throws { status, problem } on an error answer. */
 export async function call(method, url, body) {

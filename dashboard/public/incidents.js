@@ -1,5 +1,6 @@
 // Incident register: the cases of the caller's tenants (the server scopes them) with their next legal deadline in
 // Riga time, the time left and the colour of the escalation step reached; a form to open a case by hand.
+import './layout.js'; // the shared top bar, before anything looks up #lang
 import { formatDateTime } from './format.js';
 import { $, call, clockClass, el, errorText, onLanguageChange, page, rigaLocalToIso, signedIn, t, timeLeft } from './incidents-common.js';
 import { applyPageLanguage } from './request.js';

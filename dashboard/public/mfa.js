@@ -2,6 +2,8 @@
 // (a <meter> bar), the accounts still without one, password-only logins after the deadline, and a CSV export.
 // Data from GET /api/v1/mfa/coverage (scoped by the server to the caller's tenants). Rendered with textContent
 // only: usernames come from logs. Dates in Europe/Riga, DD.MM.YYYY in Latvian (format.js).
+import './layout.js'; // the shared top bar, before anything looks up #lang
+import { $, el } from './dom.js';
 import { ApiError, getJson, tokenStore } from './api.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
@@ -12,19 +14,9 @@ for (const lang of LANGUAGES) Object.assign(STRINGS[lang], MFA_STRINGS[lang]);
 const VPS_APPS = ['NINO', 'NEKIP', 'SOPA', 'DZIMTS', 'PERS', 'JUPIS', 'GVEDIS', 'ALGAS', 'KADRI', 'BUDZIS', 'NOMA', 'LIETVARIS', 'BARIS', 'ENZ', 'BRIDZIS', 'APUS', 'AMIS', 'VISVARIS'];
 const DEFAULT_DEADLINE = '2026-07-02'; // shared/DOMAIN.md: password-only login switched off no later than 2 July 2026
 
-const $ = (id) => document.getElementById(id);
 const state = { lang: initialLanguage(localStorage), data: null, tenants: new Map(), updatedAt: null };
 const t = (key, vars) => translate(state.lang, key, vars);
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const pct = (share) => new Intl.NumberFormat(state.lang === 'lv' ? 'lv-LV' : 'en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(share);
 /** A calendar date (YYYY-MM-DD) at noon UTC, so that it is the same day in Riga. */

@@ -2,6 +2,8 @@
 // a period (GET /api/v1/municipality/{tenant}/cross-access), a chart by organisation (chart.js), the table by
 // organisation × application × data category with outliers highlighted and their reason, drill-down to the events,
 // and the monthly reports. Rendered with textContent only (names and users come from logs). Riga time (format.js).
+import './layout.js'; // the shared top bar, before anything looks up #lang
+import { $, el } from './dom.js';
 import { tokenStore } from './api.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
@@ -10,19 +12,9 @@ import { applyPageLanguage, jsonRequest } from './request.js';
 
 for (const lang of LANGUAGES) Object.assign(STRINGS[lang], MUNICIPALITY_STRINGS[lang]);
 
-const $ = (id) => document.getElementById(id);
 const state = { lang: initialLanguage(localStorage), session: null, view: null, stored: null, reports: [], drill: null, chart: null };
 const t = (key, vars) => translate(state.lang, key, vars);
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** A call to the API: Bearer token when one is kept, else the cookie session. */
 async function call(url) {

@@ -3,6 +3,8 @@
 // the page shows the summary and every access, with the signed PDF (Latvian, English), CSV and JSON and their
 // detached .p7s signatures to download. Cookie session only (the report is a DPO's, never an API token's).
 // Rendered with textContent only: names and purposes come from logs. Riga time, DD.MM.YYYY in Latvian (format.js).
+import './layout.js'; // the shared top bar, before anything looks up #lang
+import { $, el } from './dom.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
 import { REPORT_STRINGS } from './reports.i18n.js';
@@ -10,19 +12,9 @@ import { applyPageLanguage, jsonRequest } from './request.js';
 
 for (const lang of LANGUAGES) Object.assign(STRINGS[lang], REPORT_STRINGS[lang]);
 
-const $ = (id) => document.getElementById(id);
 const state = { lang: initialLanguage(localStorage), session: null, report: null, downloads: [], pending: null };
 const t = (key, vars) => translate(state.lang, key, vars);
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const call = (method, url, body) => jsonRequest(method, url, body, { csrf: method === 'GET' ? undefined : state.session?.csrfToken, networkMessage: t('reports.network') });
 

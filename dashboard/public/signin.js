@@ -1,6 +1,7 @@
 // Sign-in with a user account (issue 3): tenant, username and password, then a second factor — an authenticator
 // app code, a passkey (WebAuthn through @simplewebauthn/browser, served at /vendor/simplewebauthn-browser.js) or
 // a recovery code. The session lives in an HttpOnly cookie; state-changing calls send the session's CSRF token.
+import './layout.js'; // the shared top bar, before anything looks up #lang
 import { initialLanguage, LANGUAGES, translate } from './i18n.js';
 import { applyPageLanguage, jsonRequest } from './request.js';
 
