@@ -190,10 +190,10 @@ describe('dashboard (chromium e2e)', () => {
       const bar = await page.evaluate(() => {
         const h = document.querySelector('header.topbar')!;
         return {
-          links: [...h.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+          links: Array.from(h.querySelectorAll('a')).map((a) => a.getAttribute('href')),
           current: h.querySelector('[aria-current=page]')?.getAttribute('href') ?? null,
           name: h.querySelector('.name')?.textContent,
-          options: [...h.querySelectorAll('#lang option')].map((o) => (o as HTMLOptionElement).value),
+          options: Array.from(h.querySelectorAll('#lang option')).map((o) => (o as HTMLOptionElement).value),
         };
       });
       expect({ file, ...bar }).toEqual({ file, links, current: file === 'incidents.html' ? 'incidents.html' : null, name: 'Sargs', options: ['lv', 'en'] });
