@@ -152,6 +152,9 @@ export function createElasticsearchAlertStore(opts: ElasticsearchAlertStoreOptio
           await guard(() => client.indices.create({ index: name, ...(body as object) }));
         } catch (err) {
           if (!(err instanceof esErrors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+          // made by an earlier version without the setting (a replica a single node can never hold: yellow, slower
+          // writes): set it in place
+          if (name === heads) await guard(() => client.indices.putSettings({ index: heads, settings: { index: { auto_expand_replicas: '0-1' } } }));
         }
       }
     },
