@@ -8,7 +8,7 @@ import { tokenStore } from './api.js';
 import { formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
 import { ALERT_STRINGS } from './alerts.i18n.js';
-import { applyPageLanguage, jsonRequest } from './request.js';
+import { apiCall, applyPageLanguage } from './request.js';
 
 for (const lang of LANGUAGES) Object.assign(STRINGS[lang], ALERT_STRINGS[lang]);
 
@@ -21,21 +21,7 @@ const t = (key, vars) => translate(state.lang, key, vars);
 
 
 /** A call to the API: Bearer token when one is kept, else the cookie session with its CSRF token on changes. */
-async function call(method, url, body) {
-  const token = tokenStore.get();
-  if (!token) return jsonRequest(method, url, body, { csrf: method === 'GET' ? undefined : state.session?.csrfToken, networkMessage: t('alerts.network') });
-  const headers = { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(url, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw { status: 0, problem: { detail: t('alerts.network') } };
-  }
-  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
-  if (!res.ok) throw { status: res.status, problem: data };
-  return data;
-}
+const call = (method, url, body) => apiCall(method, url, body, { csrf: state.session?.csrfToken, networkMessage: t('alerts.network') });
 
 function showError(err) {
   if (err?.status === 401) {

@@ -4,7 +4,7 @@ import { tokenStore } from './api.js';
 import { $, el } from './dom.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
 import { INCIDENT_STRINGS } from './incidents.i18n.js';
-import { jsonRequest } from './request.js';
+import { apiCall } from './request.js';
 
 export { $, el };
 
@@ -14,22 +14,8 @@ export const page = { lang: initialLanguage(localStorage), session: null };
 export const t = (key, vars) => translate(page.lang, key, vars);
 
 
-/** A call to the API; throws { status, problem } on an error answer. */
-export async function call(method, url, body) {
-  const token = tokenStore.get();
-  if (!token) return jsonRequest(method, url, body, { csrf: method === 'GET' ? undefined : page.session?.csrfToken, networkMessage: t('inc.network') });
-  const headers = { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(url, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw { status: 0, problem: { detail: t('inc.network') } };
-  }
-  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
-  if (!res.ok) throw { status: res.status, problem: data };
-  return data;
-}
+/** A call to the API: Bearer token when one is kept, else the cookie session with its CSRF token on changes. */
+export const call = (method, url, body) => apiCall(method, url, body, { csrf: page.session?.csrfToken, networkMessage: t('inc.network') });
 
 /** Downloads a file answer (PDF, JSON export) with the same credentials as call(). */
 export async function download(url, fileName) {

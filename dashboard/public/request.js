@@ -1,5 +1,6 @@
-// Shared by the sign-in and enrolment pages: JSON requests that turn problem+json answers into thrown values, and
-// applying the page's language.
+// Shared by the pages: JSON requests that turn problem+json answers into thrown values, calls to the API with the
+// API token or the cookie session, and applying the page's language.
+import { tokenStore } from './api.js';
 
 /**
  * Sends JSON and resolves to the answer's body; throws { status, problem, retryAfter } on an error answer, and
@@ -21,6 +22,26 @@ export async function jsonRequest(method, url, body, { csrf, networkMessage } = 
   }
   const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
   if (!res.ok) throw { status: res.status, problem: data, retryAfter: res.headers.get('Retry-After') };
+  return data;
+}
+
+/**
+ * A call to the Sargs API from a page: with the API token when one is kept (Authorization: Bearer), else through the
+ * cookie session, whose CSRF token (`csrf`) goes with every change. Answers and throws as jsonRequest does.
+ */
+export async function apiCall(method, url, body, { csrf, networkMessage } = {}) {
+  const token = tokenStore.get();
+  if (!token) return jsonRequest(method, url, body, { csrf: method === 'GET' ? undefined : csrf, networkMessage });
+  const headers = { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(url, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw { status: 0, problem: { detail: networkMessage } };
+  }
+  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
+  if (!res.ok) throw { status: res.status, problem: data };
   return data;
 }
 
