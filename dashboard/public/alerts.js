@@ -2,7 +2,7 @@
 // municipality and rule in charts (chart.js), and a detail panel to assign, set the status and comment. Signed in
 // with the cookie session (state changes carry its CSRF token) or an API token (sessionStorage, as index.html).
 // Rendered with textContent only: titles, entities and comments come from logs and people. Riga time (format.js).
-import './layout.js'; // the shared top bar, before anything looks up #lang
+import { onLanguagePicked } from './layout.js'; // the shared top bar, built before anything looks up #lang
 import { $, el } from './dom.js';
 import { tokenStore } from './api.js';
 import { formatDateTime, formatNumber } from './format.js';
@@ -189,9 +189,8 @@ function applyLanguage() {
   render();
 }
 
-$('lang').addEventListener('change', (e) => {
-  state.lang = e.target.value;
-  localStorage.setItem('sargs.lang', state.lang);
+onLanguagePicked((lang) => {
+  state.lang = lang;
   applyLanguage();
 });
 $('alerts-filter').addEventListener('submit', (e) => {

@@ -2,11 +2,11 @@
 // event, dead letters, backend health) for a signed-in account (cookie session from signin.html) or for an API
 // token (index.html#token, kept for machines). Everything is rendered with textContent
 // (never innerHTML): dead-letter reasons and source names come from senders and must not become markup.
-import './layout.js'; // the shared top bar, before anything looks up #lang
+import { onLanguagePicked } from './layout.js'; // the shared top bar, built before anything looks up #lang
 import { $, el } from './dom.js';
 import { api, ApiError, tokenStore } from './api.js';
 import { formatBytes, formatDate, formatDateTime, formatHourLabel, formatNumber, formatTime } from './format.js';
-import { initialLanguage, LANGUAGES, translate } from './i18n.js';
+import { initialLanguage, translate } from './i18n.js';
 
 const STALE_MS = 60 * 60 * 1000; // a source silent for more than an hour is highlighted
 const REFRESH_MS = 60 * 1000;
@@ -240,10 +240,8 @@ $('signout').addEventListener('click', async () => {
   showSignIn('');
 });
 
-$('lang').addEventListener('change', () => {
-  if (!LANGUAGES.includes($('lang').value)) return;
-  state.lang = $('lang').value;
-  localStorage.setItem('sargs.lang', state.lang);
+onLanguagePicked((lang) => {
+  state.lang = lang;
   applyLanguage();
 });
 

@@ -2,7 +2,7 @@
 // tenants (the server scopes them) with their deadline state and time left, a form to register a request, and the
 // case panel (deadlines, linked reports, attachments, timeline, actions). Signed in with the cookie session (changes
 // carry its CSRF token) or an API token (sessionStorage). Rendered with textContent only; Riga time (format.js).
-import './layout.js'; // the shared top bar, before anything looks up #lang
+import { onLanguagePicked } from './layout.js'; // the shared top bar, built before anything looks up #lang
 import { $, el } from './dom.js';
 import { tokenStore } from './api.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
@@ -297,9 +297,8 @@ function applyLanguage() {
   render();
 }
 
-$('lang').addEventListener('change', (e) => {
-  state.lang = e.target.value;
-  localStorage.setItem('sargs.lang', state.lang);
+onLanguagePicked((lang) => {
+  state.lang = lang;
   applyLanguage();
 });
 $('cases-filter').addEventListener('submit', (e) => {

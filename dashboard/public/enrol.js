@@ -1,8 +1,8 @@
 // Enrolment with a one-time link (issue 3): `enrol.html#<token>` (the token is in the fragment, so it never reaches
 // a server log or a Referer). Steps: set a password (refusals explained), enrol an authenticator app (secret and
 // otpauth:// link shown) or a passkey, then finish and see the recovery codes once.
-import './layout.js'; // the shared top bar, before anything looks up #lang
-import { initialLanguage, LANGUAGES, translate } from './i18n.js';
+import { onLanguagePicked } from './layout.js'; // the shared top bar, built before anything looks up #lang
+import { initialLanguage, translate } from './i18n.js';
 import { applyPageLanguage, jsonRequest } from './request.js';
 
 const $ = (id) => document.getElementById(id);
@@ -143,10 +143,8 @@ $('codes-saved').addEventListener('change', () => {
   $('to-signin').hidden = !$('codes-saved').checked;
 });
 
-$('lang').addEventListener('change', () => {
-  if (!LANGUAGES.includes($('lang').value)) return;
-  state.lang = $('lang').value;
-  localStorage.setItem('sargs.lang', state.lang);
+onLanguagePicked((lang) => {
+  state.lang = lang;
   applyLanguage();
 });
 

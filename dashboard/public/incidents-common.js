@@ -4,6 +4,7 @@ import { tokenStore } from './api.js';
 import { $, el } from './dom.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
 import { INCIDENT_STRINGS } from './incidents.i18n.js';
+import { onLanguagePicked } from './layout.js';
 import { apiCall } from './request.js';
 
 export { $, el };
@@ -75,9 +76,8 @@ export function rigaLocalToIso(value) {
 }
 
 export function onLanguageChange(apply) {
-  $('lang').addEventListener('change', (e) => {
-    page.lang = e.target.value;
-    localStorage.setItem('sargs.lang', page.lang);
+  onLanguagePicked((lang) => {
+    page.lang = lang;
     apply();
   });
 }

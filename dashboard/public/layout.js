@@ -8,6 +8,7 @@
 // data-nav lists link names (overview, incidents); data-current names the page's own link (aria-current="page").
 
 import { el } from './dom.js';
+import { LANGUAGES } from './i18n.js';
 
 const LINKS = {
   overview: { href: 'index.html', key: 'nav.overview', text: 'Pārskats' },
@@ -32,6 +33,19 @@ function languagePicker() {
   const select = el('select', { id: 'lang', 'data-testid': 'lang-select' });
   select.append(el('option', { value: 'lv', lang: 'lv' }, 'Latviešu'), el('option', { value: 'en', lang: 'en' }, 'English'));
   return [label, select];
+}
+
+/**
+ * Calls `apply(lang)` whenever a language is picked in the bar, after remembering it for the next page
+ * (i18n.js initialLanguage reads it back); anything but a known language is ignored.
+ */
+export function onLanguagePicked(apply) {
+  const select = document.getElementById('lang');
+  select.addEventListener('change', () => {
+    if (!LANGUAGES.includes(select.value)) return;
+    localStorage.setItem('sargs.lang', select.value);
+    apply(select.value);
+  });
 }
 
 /** Fills one `header[data-topbar]` element. */

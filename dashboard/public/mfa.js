@@ -2,7 +2,7 @@
 // (a <meter> bar), the accounts still without one, password-only logins after the deadline, and a CSV export.
 // Data from GET /api/v1/mfa/coverage (scoped by the server to the caller's tenants). Rendered with textContent
 // only: usernames come from logs. Dates in Europe/Riga, DD.MM.YYYY in Latvian (format.js).
-import './layout.js'; // the shared top bar, before anything looks up #lang
+import { onLanguagePicked } from './layout.js'; // the shared top bar, built before anything looks up #lang
 import { $, el } from './dom.js';
 import { ApiError, getJson, tokenStore } from './api.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
@@ -162,10 +162,8 @@ $('mfa-filter').addEventListener('submit', (ev) => {
   load();
 });
 $('mfa-csv').addEventListener('click', () => downloadCsv());
-$('lang').addEventListener('change', () => {
-  if (!LANGUAGES.includes($('lang').value)) return;
-  state.lang = $('lang').value;
-  localStorage.setItem('sargs.lang', state.lang);
+onLanguagePicked((lang) => {
+  state.lang = lang;
   renderAll();
 });
 

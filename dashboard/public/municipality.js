@@ -2,7 +2,7 @@
 // a period (GET /api/v1/municipality/{tenant}/cross-access), a chart by organisation (chart.js), the table by
 // organisation × application × data category with outliers highlighted and their reason, drill-down to the events,
 // and the monthly reports. Rendered with textContent only (names and users come from logs). Riga time (format.js).
-import './layout.js'; // the shared top bar, before anything looks up #lang
+import { onLanguagePicked } from './layout.js'; // the shared top bar, built before anything looks up #lang
 import { $, el } from './dom.js';
 import { tokenStore } from './api.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
@@ -267,9 +267,8 @@ function applyLanguage() {
   render();
 }
 
-$('lang').addEventListener('change', (e) => {
-  state.lang = e.target.value;
-  localStorage.setItem('sargs.lang', state.lang);
+onLanguagePicked((lang) => {
+  state.lang = lang;
   applyLanguage();
 });
 $('f-mode').addEventListener('change', syncMode);

@@ -3,7 +3,7 @@
 // the page shows the summary and every access, with the signed PDF (Latvian, English), CSV and JSON and their
 // detached .p7s signatures to download. Cookie session only (the report is a DPO's, never an API token's).
 // Rendered with textContent only: names and purposes come from logs. Riga time, DD.MM.YYYY in Latvian (format.js).
-import './layout.js'; // the shared top bar, before anything looks up #lang
+import { onLanguagePicked } from './layout.js'; // the shared top bar, built before anything looks up #lang
 import { $, el } from './dom.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
@@ -136,9 +136,8 @@ function applyLanguage() {
   render();
 }
 
-$('lang').addEventListener('change', (e) => {
-  state.lang = e.target.value;
-  localStorage.setItem('sargs.lang', state.lang);
+onLanguagePicked((lang) => {
+  state.lang = lang;
   applyLanguage();
 });
 

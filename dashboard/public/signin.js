@@ -1,8 +1,8 @@
 // Sign-in with a user account (issue 3): tenant, username and password, then a second factor — an authenticator
 // app code, a passkey (WebAuthn through @simplewebauthn/browser, served at /vendor/simplewebauthn-browser.js) or
 // a recovery code. The session lives in an HttpOnly cookie; state-changing calls send the session's CSRF token.
-import './layout.js'; // the shared top bar, before anything looks up #lang
-import { initialLanguage, LANGUAGES, translate } from './i18n.js';
+import { onLanguagePicked } from './layout.js'; // the shared top bar, built before anything looks up #lang
+import { initialLanguage, translate } from './i18n.js';
 import { applyPageLanguage, jsonRequest } from './request.js';
 
 const $ = (id) => document.getElementById(id);
@@ -109,10 +109,8 @@ $('recovery-form').addEventListener('submit', async (ev) => {
 
 $('restart').addEventListener('click', restart);
 
-$('lang').addEventListener('change', () => {
-  if (!LANGUAGES.includes($('lang').value)) return;
-  state.lang = $('lang').value;
-  localStorage.setItem('sargs.lang', state.lang);
+onLanguagePicked((lang) => {
+  state.lang = lang;
   applyLanguage();
 });
 
