@@ -4,13 +4,11 @@
  * chart and the sources, switch Latvian ↔ English, check DD.MM.YYYY dates in Europe/Riga time, dead letters,
  * health, and the 401 path back to sign-in.
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../api/testing/browser';
 import { startSargs } from '../api/testing/start-sargs';
 import { generateDemo } from '../cli/demo';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** "30.11.2026 14:05" for an instant, Riga time: what the Latvian dashboard must show. */
 function rigaDateTime(iso: string): string {
@@ -44,9 +42,8 @@ describe('dashboard (chromium e2e)', () => {
   const ingested = recentAuditEvents(Date.now());
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     sargs = await startSargs();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     const post = (body: string, parser: string) =>
       fetch(`${sargs.url}/api/v1/ingest?parser=${parser}`, {
         method: 'POST',

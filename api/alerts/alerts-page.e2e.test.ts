@@ -3,14 +3,12 @@
  * against the triage routes on the real SQL stores (alerts-test-app.ts): list scoped to the officer's tenant,
  * Riga time in DD.MM.YYYY, the Sigma author, evidence ids, and assign / status / comment through the buttons.
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../testing/browser';
 import type { SqlClient } from '../../core/sql/sql-client';
 import { openTestSql } from '../../core/testing/services';
 import { startAlertsApp, testHit } from './alerts-test-app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 describe('alerts page (chromium e2e)', () => {
   let sql: SqlClient;
@@ -21,7 +19,6 @@ describe('alerts page (chromium e2e)', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     ({ sql, drop } = await openTestSql('pglite'));
     app = await startAlertsApp(sql);
     await app.alerts.record(
@@ -33,7 +30,7 @@ describe('alerts page (chromium e2e)', () => {
       ],
       15 * 60_000,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
     page.on('pageerror', (e) => consoleErrors.push(String(e)));

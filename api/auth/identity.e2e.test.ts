@@ -9,15 +9,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../testing/browser';
 import { main } from '../../cli/main';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 import { freePort, httpClient, TEST_PASSWORD, totpNow } from '../testing/identity-fixture';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** Runs `sargs init --json` in this process with `env`, returning what it printed as JSON. */
 async function sargsInit(env: Record<string, string>): Promise<{ token: string; admin: { tenant: string; username: string; enrolmentUrl: string } }> {
@@ -45,14 +44,13 @@ describe('identity in a real browser against the real app (chromium e2e)', () =>
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     const port = await freePort();
     base = `http://localhost:${port}`;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sargs-identity-e2e-'));
     const env = { SARGS_DATA_DIR: dataDir, SARGS_PUBLIC_URL: base, PORT: String(port), LOG_LEVEL: 'silent' };
     init = await sargsInit(env);
     sargs = await startSargs({ dataDir, env: { SARGS_PUBLIC_URL: base, PORT: String(port) } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

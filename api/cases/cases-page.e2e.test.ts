@@ -5,15 +5,13 @@
  * DD.MM.YYYY HH:MM, overdue in red, registering a request through the form, the case panel with its timeline and
  * actions (note, refused extension with the server's reason, closure), and the English version.
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../testing/browser';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 import { enrolUser, signIn } from '../testing/identity-fixture';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const DAY = 86_400_000;
 
 /** DD.MM.YYYY HH:MM in Riga time, computed here independently of the page's format.js. */
@@ -33,7 +31,6 @@ describe('cases page (chromium e2e, real identities)', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     sargs = await startSargs();
     const dpo = await enrolUser(sargs, { tenant: 'riga', username: 'riga.dpo', roles: [{ role: 'dpo', tenant: 'riga' }] });
     const client = await signIn(sargs.url, dpo);
@@ -50,7 +47,7 @@ describe('cases page (chromium e2e, real identities)', () => {
     await svc.create({ tenant: 'riga', right: 'access', receivedAt: new Date(Date.now() - 1 * DAY), requester: { name: 'Andris Liepa' } }, 'riga.dpo');
     await svc.create({ tenant: 'jelgava', right: 'access', receivedAt: new Date(Date.now() - 1 * DAY), requester: { name: 'Jelgavnieks' } }, 'jelgava.dpo');
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ timezoneId: 'America/New_York' }); // the page must show Riga time whatever the browser's zone
     await context.addCookies([{ name: 'sargs_session', value: client.cookie.replace(/^sargs_session=/, ''), url: sargs.url }]);
     page = await context.newPage();

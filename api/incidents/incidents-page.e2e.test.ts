@@ -4,16 +4,14 @@
  * the register with the next deadline in Riga time, the time left and the colour of the escalation step; the case
  * page with clocks, fan-out, review and sending, the timeline, English; a municipality officer sees its part only.
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../testing/browser';
 import type { SqlClient } from '../../core/sql/sql-client';
 import { openTestSql } from '../../core/testing/services';
 import { waitFor } from '../../core/delivery/testing/delivery-setups';
 import { rigaText } from './clock-rules';
 import { startIncidentsApp } from './testing/incidents-test-app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const HOUR = 3_600_000;
 
 jest.setTimeout(90_000);
@@ -37,7 +35,6 @@ describe('incident pages (chromium e2e)', () => {
   };
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     ({ sql, drop } = await openTestSql('pglite'));
     app = await startIncidentsApp(sql);
     awareAt = new Date(Date.now() - 20 * HOUR).toISOString();
@@ -50,7 +47,7 @@ describe('incident pages (chromium e2e)', () => {
     }, 'soc.analyst');
     id = i.id;
     await app.service.classify(id, { answers: { serviceDisruptionHours: 0, usersAffected: 10, financialLossEur: 0, maliciousAccess: true, recurrenceCount: 0, crossBorder: false, personalDataBreach: true, personalDataReasoning: 'residents\' records read' } }, 'soc.analyst');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -5,8 +5,8 @@
  * time, English on switch, outliers highlighted with their reason, drill-down to the events, the monthly report, and
  * a Riga reviewer refused Jūrmala's view. Strict CSP: any inline script or style would show as a console error.
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../testing/browser';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 import { enrolUser, eventually, httpClient, signIn } from '../testing/identity-fixture';
 import { loadTenants } from '../../core/tenants';
@@ -15,8 +15,6 @@ import { createMonthlyReports } from './monthly-reports';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 describe('municipality view page (chromium e2e)', () => {
   let sargs: RunningSargs;
@@ -34,7 +32,6 @@ describe('municipality view page (chromium e2e)', () => {
   }
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     sargs = await startSargs();
     const collector = httpClient(sargs.url, { bearer: sargs.collectorToken });
     const r = await collector.call('post', '/api/v1/ingest?parser=vps_audit', undefined, { raw: CROSS_ACCESS_LINES.join('\n') + '\n', contentType: 'application/x-ndjson' });
@@ -50,7 +47,7 @@ describe('municipality view page (chromium e2e)', () => {
     await eventually(async () => (await reports.deliveries('jurmala', '2026-09')).length === 1);
     await worker.close();
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     page = await (await contextOf(reviewer)).newPage();
     page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
     page.on('pageerror', (e) => consoleErrors.push(String(e)));

@@ -5,13 +5,11 @@
  * DD.MM.YYYY, in Latvian and English; a wrong person code shows its reason beside the field. Strict CSP: no
  * console errors.
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../testing/browser';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 import { enrolUser, httpClient, signIn, totpNow, type EnrolledUser } from '../testing/identity-fixture';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PERSON = '161175-19997';
 
 jest.setTimeout(120_000);
@@ -25,7 +23,6 @@ describe('person access report page (chromium e2e)', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     sargs = await startSargs();
     const lines = [
       { id: 'pg-1', ts: '2026-10-05T08:00:00Z', app: 'PERS', org: 'riga', user: 'riga.anna', action: 'view', person: PERSON, subject_org: 'riga', category: 'residence' },
@@ -41,7 +38,7 @@ describe('person access report page (chromium e2e)', () => {
     const stale = new Date(Date.now() - (sargs.runtime.ctx.identity.policy.stepUpMinutes + 1) * 60_000);
     await sargs.runtime.sql.query('UPDATE sessions SET mfa_at = $2 WHERE user_id = $1', [dpo.id, stale]);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     context = await browser.newContext();
     await context.addCookies([{ name: 'sargs_session', value: session.cookie.replace(/^sargs_session=/, ''), url: sargs.url }]);
     page = await context.newPage();

@@ -4,14 +4,12 @@
  * codes once, sign in with password + TOTP; then enrol a passkey with a CDP virtual authenticator (user
  * verification on) and sign in with it.
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../../testing/browser';
 import { openTestSql } from '../../../core/testing/services';
 import type { SqlClient } from '../../../core/sql/sql-client';
 import { startAccountsApp } from './accounts-test-app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PASSWORD = 'seven green herons over Gauja';
 
 describe('sign-in and enrolment pages (chromium e2e)', () => {
@@ -22,10 +20,9 @@ describe('sign-in and enrolment pages (chromium e2e)', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     ({ sql, drop } = await openTestSql('pglite'));
     app = await startAccountsApp(sql);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
