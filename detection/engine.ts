@@ -7,7 +7,7 @@ import { createAnomalyState, type AnomalyState } from './anomaly/anomaly-state';
 import { createCorrelator, type CorrelationHit, type Correlator, type CorrelatorLimits } from './sigma/correlate';
 import { compileFieldGetter, newContext, resetContext, type FieldGetter } from './sigma/field-path';
 import { chooseGates, gateKey } from './sigma/gate';
-import type { LoadedAnomalyRule, LoadedCorrelationRule, LoadedDetectionRule, LoadedRule, SigmaLevel, WatchlistLookup } from './sigma/rule-types';
+import type { LoadedAnomalyRule, LoadedCorrelationRule, LoadedDetectionRule, LoadedRule, MatchContext, SigmaLevel, WatchlistLookup } from './sigma/rule-types';
 
 /** What a rule raised. Carries the rule's author: the Sigma rule licence asks for attribution. */
 export interface DetectionHit {
@@ -82,7 +82,7 @@ function anomalyHit(a: LoadedAnomalyRule, f: AnomalyFinding): DetectionHit {
  */
 function createGateIndex(detections: readonly LoadedDetectionRule[]): {
   /** Marks the rules `event` may match; returns the mark to pass to `passes`. */
-  open(event: unknown, ctx: import('./sigma/rule-types').MatchContext): number;
+  open(event: unknown, ctx: MatchContext): number;
   passes(mark: number, rule: number): boolean;
 } {
   const gates = chooseGates(detections.map((d) => d.requirements));
