@@ -112,6 +112,8 @@ describe('identity in a real browser against the real app (chromium e2e)', () =>
     });
 
     await page.goto(init.admin.enrolmentUrl);
+    // the greeting is filled once the page has fetched the link's details (after the load event)
+    await page.waitForFunction((s) => document.querySelector('[data-testid=enrol-hello]')?.textContent?.includes(s), 'zzdats');
     expect(await page.getByTestId('enrol-hello').textContent()).toContain('zzdats');
     await setPassword(page);
     await page.getByTestId('enrol-passkey-start').click();
@@ -158,6 +160,8 @@ describe('identity in a real browser against the real app (chromium e2e)', () =>
 
     const { context, page } = await newPage();
     await page.goto(created.body.enrolment.url);
+    // the greeting is filled once the page has fetched the link's details (after the load event)
+    await page.waitForFunction((s) => document.querySelector('[data-testid=enrol-hello]')?.textContent?.includes(s), 'Līga Ozola (riga)');
     expect(await page.getByTestId('enrol-hello').textContent()).toContain('Līga Ozola (riga)');
     await setPassword(page);
     await page.getByTestId('enrol-totp-start').click();

@@ -52,6 +52,8 @@ describe('sign-in and enrolment pages (chromium e2e)', () => {
     const { context, page } = await newPage();
     await page.goto(enrolment.url);
     await page.getByTestId('enrol-password-step').waitFor();
+    // the greeting is filled once the page has fetched the link's details (after the load event)
+    await page.waitForFunction((s) => document.querySelector('[data-testid=enrol-hello]')?.textContent?.includes(s), 'Marta Kalniņa (zzdats)');
     expect(await page.getByTestId('enrol-hello').textContent()).toContain('Marta Kalniņa (zzdats)');
     await page.getByTestId('enrol-password').fill('password12345');
     await page.getByTestId('enrol-password-repeat').fill('password12345');
