@@ -178,7 +178,8 @@ for (const b of backends) {
     test('/healthz reports each backend', async () => {
       const h = await (await fetch(s.url + '/healthz')).json();
       expect(h.status).toBe('ok');
-      expect(Object.keys(h.backends).sort()).toEqual(['events', 'jobs', 'state']);
+      expect(Object.keys(h.backends).sort()).toEqual(['correlations', 'events', 'jobs', 'state']);
+      expect(h.backends.correlations).toEqual({ kind: 'in-process', ok: true });
     });
   });
 }

@@ -6,15 +6,11 @@
  *
  * Target (issue 4): ≥ 50,000 events/s on one core with every rule loaded.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { generateDemo } from '../cli/demo';
-import { parseRecord } from '../collector/parse-record';
-import { createPseudonymiser } from '../collector/pseudonymise';
-import { loadTenants } from '../core/tenants';
-import type { EcsEvent, IntakeContext } from '../core/types';
+import type { EcsEvent } from '../core/types';
+import { parsedDemo } from '../detection/testing/demo-events';
 import { createDetectionEngine } from '../detection/engine';
 import { loadRules } from '../detection/sigma/load-rules';
 
@@ -31,19 +27,7 @@ export interface DetectBenchResult {
 }
 
 /** Parses `days` of demo traffic into stored-shape ECS events. */
-export function demoEvents(days: number, seed = 7): EcsEvent[] {
-  const deps = { pseudonymiser: createPseudonymiser(randomBytes(32)), tenants: new Set<string>(), now: () => new Date('2027-01-01T00:00:00Z') };
-  const known = loadTenants().ids;
-  const events: EcsEvent[] = [];
-  for (const rec of generateDemo({ start: new Date('2026-11-23T00:00:00Z'), days, seed })) {
-    (deps.tenants as Set<string>).add(rec.tenant);
-    for (const t of known) (deps.tenants as Set<string>).add(t);
-    const ctx: IntakeContext = { tenant: rec.tenant, source: 'bench', parser: rec.parser, transport: 'bench', receivedAt: rec.at };
-    const r = parseRecord({ raw: rec.raw }, ctx, deps);
-    if (r.ok) events.push(r.event);
-  }
-  return events;
-}
+export const demoEvents = (days: number, seed = 7): EcsEvent[] => parsedDemo({ start: new Date('2026-11-23T00:00:00Z'), days, seed }).events;
 
 /** Runs every rule over the events `rounds` times on a fresh engine each round and measures throughput. */
 export function benchDetect(dir: string, events: EcsEvent[], rounds = 3): DetectBenchResult {

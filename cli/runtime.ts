@@ -35,6 +35,7 @@ import { createSqlAlertStore } from '../core/stores/sql-alert-store';
 import { createElasticsearchAlertStore } from '../core/stores/elasticsearch-alert-store';
 import { createSuppressionStore } from '../core/stores/suppression-store';
 import { createAlerting } from '../detection/alerting';
+import { createRedisCorrelationWindows } from '../core/stores/redis-correlation-windows';
 import { createSqlBaselineStore } from '../core/stores/sql-baseline-store';
 import { createSqlWatchlistStore } from '../core/stores/watchlist-store';
 import { createDocumentSigner } from '../pki/document-signer';
@@ -79,7 +80,13 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   await alertStore.init().catch((err) => logger.warn({ err: (err as Error).message }, 'alert store not initialised yet'));
   const suppressions = createSuppressionStore(sql);
   // Anomaly baselines and the watch list live in the SQL state database: shared by every instance, kept across restarts.
-  const alerting = createAlerting({ alerts: alertStore, suppressions, logger, baselines: createSqlBaselineStore(sql), watchlist: createSqlWatchlistStore(sql) });
+  // Correlation windows live in Redis when it is configured, shared by every collector instance (a burst spread over
+  // several collectors still adds up); else in this process (the embedded single node).
+  const redisUrl = config.redisUrl;
+  const alerting = createAlerting({
+    alerts: alertStore, suppressions, logger, baselines: createSqlBaselineStore(sql), watchlist: createSqlWatchlistStore(sql),
+    ...(redisUrl ? { correlationWindows: (rules) => createRedisCorrelationWindows({ redisUrl, prefix: config.esPrefix, rules, onError: (err) => logger.warn({ err: err.message }, 'correlation windows: Redis error') }) } : {}),
+  });
   const intake = createIntake({
     store: events,
     spool,
@@ -115,6 +122,8 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
         (err: Error) => ({ kind: jobs.kind, ok: false, detail: err.message }),
       ),
     };
+    // correlation windows: in Redis (the same server as the jobs when REDIS_URL is set) or in this process
+    backends.correlations = alerting.windows === 'redis' ? { kind: 'redis', ok: backends.jobs!.ok, ...(backends.jobs!.detail ? { detail: backends.jobs!.detail } : {}) } : { kind: 'in-process', ok: true };
     return {
       status: Object.values(backends).every((b) => b.ok) ? 'ok' : 'degraded',
       backends,
@@ -182,6 +191,7 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
       clearInterval(authzTimer);
       await intake.stop();
       await jobs.close();
+      await alerting.close();
       await alertStore.close?.();
       await events.close();
       await sql.close();

@@ -1,17 +1,15 @@
 import path from 'node:path';
 import { demoScenarios } from '../cli/demo';
-import { generateDemo } from '../cli/demo/generate-demo';
-import { parseRecord } from '../collector/parse-record';
 import { createPseudonymiser } from '../collector/pseudonymise';
 import type { Alert } from '../core/stores/alert-store';
 import { createSqlAlertStore } from '../core/stores/sql-alert-store';
 import { createSqlBaselineStore } from '../core/stores/sql-baseline-store';
 import { createSqlWatchlistStore } from '../core/stores/watchlist-store';
 import { createSuppressionStore } from '../core/stores/suppression-store';
-import { loadTenants } from '../core/tenants';
 import { openTestSql } from '../core/testing/services';
-import type { EcsEvent } from '../core/types';
 import { createAlerting } from './alerting';
+import { parsedDemo } from './testing/demo-events';
+import { nestDotted } from './testing/nest-dotted';
 import { loadRules } from './sigma/load-rules';
 
 // Mon 23 – Fri 27 November 2026: after the MFA deadline, working days, every scripted scenario inside.
@@ -49,22 +47,9 @@ describe('alerting on the demo stream (real demo events → parseRecord → rule
     const alerting = createAlerting({
       rules, alerts: store, suppressions: createSuppressionStore(t.sql), baselines: createSqlBaselineStore(t.sql), watchlist,
     });
-    const deps = { pseudonymiser, tenants: loadTenants().ids, keepOriginal: 'none' as const };
-    let batch: EcsEvent[] = [];
-    for (const rec of generateDemo(DEMO)) {
-      const r = parseRecord({ raw: rec.raw }, { tenant: rec.tenant, source: 'demo', parser: rec.parser, transport: 'file', receivedAt: rec.at }, deps);
-      if (!r.ok) continue;
-      if (rec.scenario) {
-        if (!scenarioIds.has(rec.scenario)) scenarioIds.set(rec.scenario, new Set());
-        scenarioIds.get(rec.scenario)!.add(r.event.event.id);
-      }
-      batch.push(r.event);
-      if (batch.length >= 500) {
-        await alerting.onStored(batch);
-        batch = [];
-      }
-    }
-    await alerting.onStored(batch);
+    const demo = parsedDemo(DEMO, pseudonymiser);
+    for (const [k, v] of demo.scenarioIds) scenarioIds.set(k, v);
+    for (let i = 0; i < demo.events.length; i += 500) await alerting.onStored(demo.events.slice(i, i + 500));
     await alerting.flush();
     stats = alerting.stats();
     for (let after: string | undefined, first = true; first || after; first = false) {
@@ -118,17 +103,7 @@ describe('alerting on the demo stream (real demo events → parseRecord → rule
   });
 });
 
-/** Dotted keys of a rule's test event (the loader may have nested some) → a nested ECS document. */
-function nest(flat: Record<string, unknown>): EcsEvent {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(flat)) {
-    const parts = k.startsWith('@') ? [k] : k.split('.');
-    let o = out;
-    for (const p of parts.slice(0, -1)) o = (o[p] ??= {}) as Record<string, unknown>;
-    o[parts[parts.length - 1]!] = v;
-  }
-  return out as unknown as EcsEvent;
-}
+const nest = nestDotted;
 
 describe('alerting: tenant, entity, author and suppression', () => {
   const rule = rules.find((r) => /collection_vehicle_lookup_without_case/.test(r.source))!;

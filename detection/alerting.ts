@@ -10,10 +10,11 @@ import type { BaselineStore } from '../core/stores/baseline-store';
 import type { WatchlistStore } from '../core/stores/watchlist-store';
 import type { SuppressionStore } from '../core/stores/suppression-store';
 import type { EcsEvent } from '../core/types';
-import { createDetectionEngine, type DetectionEngine, type DetectionHit } from './engine';
+import type { CorrelationWindows } from './correlation-windows';
+import { correlationHit, createDetectionEngine, type DetectionEngine, type DetectionHit } from './engine';
 import { createAnomalyState } from './anomaly/anomaly-state';
 import { loadRules } from './sigma/load-rules';
-import type { LoadedRule } from './sigma/rule-types';
+import type { LoadedCorrelationRule, LoadedRule } from './sigma/rule-types';
 import { watchlistLookup } from './watchlist-lookup';
 
 export interface AlertingOptions {
@@ -37,6 +38,11 @@ export interface AlertingOptions {
   watchlist?: Pick<WatchlistStore, 'list'>;
   /** The watch list is re-read this often (default 30 s). */
   watchlistRefreshMs?: number;
+  /**
+   * Where correlation windows live, given the loaded correlation rules (detection/correlation-windows.ts; Redis
+   * when configured, shared by every instance). Without it the engine keeps them in this process.
+   */
+  correlationWindows?: (rules: readonly LoadedCorrelationRule[]) => CorrelationWindows;
 }
 
 export interface AlertingStats {
@@ -55,6 +61,10 @@ export interface Alerting {
   stats(): AlertingStats;
   /** Writes pending anomaly baseline changes now (shutdown, tests). */
   flush(): Promise<void>;
+  /** Where correlation windows live: `engine` (this process) or the shared windows' kind. */
+  readonly windows: 'engine' | CorrelationWindows['kind'];
+  /** Releases the shared correlation windows' connection. */
+  close(): Promise<void>;
 }
 
 const DEFAULT_WINDOW_MS = 15 * 60_000;
@@ -97,7 +107,9 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     for (const e of loaded.errors) opts.logger?.error({ file: e.file, line: e.line, reason: e.reason }, 'rule refused');
   }
   const anomalies = createAnomalyState({ store: opts.baselines });
-  const engine: DetectionEngine = createDetectionEngine(rules, undefined, { anomalies });
+  const engine: DetectionEngine = createDetectionEngine(rules, undefined, { anomalies, externalWindows: !!opts.correlationWindows });
+  const windows = opts.correlationWindows?.(engine.correlations);
+  const correlationById = new Map(engine.correlations.map((c) => [c.id, c]));
   const flushMs = opts.baselineFlushMs ?? 1000;
   const watchRefreshMs = opts.watchlistRefreshMs ?? 30_000;
   let lastFlush = Date.now();
@@ -146,6 +158,20 @@ export function createAlerting(opts: AlertingOptions): Alerting {
         // the tenant of the evidence: a correlation closed by a later event belongs to its own events' tenant
         const evidenceTenant = hit.eventIds.length ? tenants.get(hit.eventIds[hit.eventIds.length - 1]!) : undefined;
         inputs.push({ hit, tenant: evidenceTenant ?? tenant, entity: entityOf(hit, event) });
+      }
+    }
+    if (windows) {
+      // one round trip to the shared windows for the whole run; its hits belong to their last evidence's tenant
+      const { feeds, clockMs } = engine.takeFeeds();
+      const fired = await windows.apply(feeds, clockMs);
+      const lastEvent = events[events.length - 1];
+      for (const w of fired) {
+        const rule = correlationById.get(w.ruleId);
+        if (!rule) continue;
+        const hit = correlationHit(rule, w);
+        stats.hits++;
+        const tenant = w.tenant ?? (w.eventIds.length ? tenants.get(w.eventIds[w.eventIds.length - 1]!) : undefined) ?? lastEvent?.vps?.tenant;
+        if (tenant) inputs.push({ hit, tenant, entity: lastEvent ? entityOf(hit, lastEvent) : undefined });
       }
     }
     if (inputs.length === 0) return { recorded: Promise.resolve() };
@@ -240,5 +266,7 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     ruleCount: engine.ruleCount,
     stats: () => ({ ...stats }),
     flush: () => enqueue(() => flushBaselines()),
+    windows: windows?.kind ?? 'engine',
+    close: async () => windows?.close(),
   };
 }

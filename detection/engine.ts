@@ -6,6 +6,7 @@ import { createAnomalyDetector, type AnomalyBaselineFigures, type AnomalyDetecto
 import { createAnomalyState, type AnomalyState } from './anomaly/anomaly-state';
 import { createCorrelator, type CorrelationHit, type Correlator, type CorrelatorLimits } from './sigma/correlate';
 import { compileFieldGetter, newContext, resetContext, type FieldGetter } from './sigma/field-path';
+import type { WindowFeed } from './correlation-windows';
 import { chooseGates, gateKey } from './sigma/gate';
 import type { LoadedAnomalyRule, LoadedCorrelationRule, LoadedDetectionRule, LoadedRule, MatchContext, SigmaLevel, WatchlistLookup } from './sigma/rule-types';
 
@@ -47,6 +48,13 @@ export interface DetectionEngine {
   readonly anomalies: AnomalyState;
   /** Replaces the watch list behind the `sargs.watchlist` pseudo-field. */
   setWatchlist(lookup: WatchlistLookup | undefined): void;
+  /** The correlation rules (for windows kept outside the engine). */
+  readonly correlations: readonly LoadedCorrelationRule[];
+  /**
+   * With `externalWindows`: the feeds of the events processed since the last call, in order, and the stream clock
+   * (hand them to detection/correlation-windows.ts). Empty otherwise.
+   */
+  takeFeeds(): { feeds: WindowFeed[]; clockMs: number };
 }
 
 /** What the engine works with besides its rules. */
@@ -54,13 +62,19 @@ export interface DetectionEngineOptions {
   /** Anomaly baselines (default: in memory only). */
   anomalies?: AnomalyState;
   watchlist?: WatchlistLookup;
+  /**
+   * Correlation windows are kept outside the engine (shared by every instance): `process` returns no correlation
+   * hits and leaves the correlations' feeds for `takeFeeds`.
+   */
+  externalWindows?: boolean;
 }
 
 const NO_HITS: DetectionHit[] = Object.freeze([]) as unknown as DetectionHit[];
 
 const isoOf = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString());
 
-function correlationHit(c: LoadedCorrelationRule, h: CorrelationHit): DetectionHit {
+/** A correlation firing as a detection hit. */
+export function correlationHit(c: LoadedCorrelationRule, h: CorrelationHit): DetectionHit {
   return {
     ruleId: c.id, title: c.title, level: c.level, tags: c.tags, author: c.author, kind: c.type,
     group: h.group, groupKey: h.groupKey, count: h.count, eventIds: h.eventIds, timestamp: isoOf(h.timeMs),
@@ -131,7 +145,10 @@ function createGateIndex(detections: readonly LoadedDetectionRule[]): {
  */
 export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLimits, opts: DetectionEngineOptions = {}): DetectionEngine {
   const detections = rules.filter((r): r is LoadedDetectionRule => r.kind === 'rule');
-  const correlators: Correlator[] = rules.filter((r): r is LoadedCorrelationRule => r.kind === 'correlation').map((r) => createCorrelator(r, limits));
+  const correlations = rules.filter((r): r is LoadedCorrelationRule => r.kind === 'correlation');
+  const correlators: Correlator[] = correlations.map((r) => createCorrelator(r, limits));
+  const external = opts.externalWindows === true;
+  let feeds: WindowFeed[] = [];
   const anomalies = opts.anomalies ?? createAnomalyState();
   const detectors: AnomalyDetector[] = rules.filter((r): r is LoadedAnomalyRule => r.kind === 'anomaly').map((r) => createAnomalyDetector(r, anomalies));
   const subscribers = detections.map((d) => correlators.filter((c) => c.rule.ruleIds.includes(d.id)));
@@ -152,7 +169,7 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
     const t = Number.isNaN(ctx.timeMs) ? clock : ctx.timeMs;
     if (!Number.isNaN(t) && !(t < clock)) clock = t;
     let hits = NO_HITS;
-    if (!Number.isNaN(clock)) for (const c of correlators) {
+    if (!external && !Number.isNaN(clock)) for (const c of correlators) {
       const closed = c.tick(clock);
       if (closed.length) for (const h of closed) (hits === NO_HITS ? (hits = []) : hits).push(correlationHit(c.rule, h));
     }
@@ -172,7 +189,16 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
       }
       const subs = subscribers[i]!;
       if (subs.length || anomalySubscribers[i]!.length) lastRetained = true;
-      for (const c of subs) {
+      if (external) {
+        for (const c of subs) {
+          const f = c.feedOf(d.id, event, ctx, Number.isNaN(t) ? 0 : t) as WindowFeed | null;
+          if (!f) continue;
+          f.clockMs = clock;
+          const tenant = (event as { vps?: { tenant?: unknown } }).vps?.tenant;
+          if (typeof tenant === 'string') f.tenant = tenant;
+          feeds.push(f);
+        }
+      } else for (const c of subs) {
         const h = c.onMatch(d.id, event, ctx, Number.isNaN(t) ? 0 : t);
         if (h) {
           (fired ??= []).push(h);
@@ -216,8 +242,13 @@ export function createDetectionEngine(rules: LoadedRule[], limits?: CorrelatorLi
   };
 
   return {
-    process, ruleCount: rules.length, anomalyKeys, anomalies,
+    process, ruleCount: rules.length, anomalyKeys, anomalies, correlations,
     retained: () => lastRetained,
+    takeFeeds() {
+      const taken = feeds;
+      feeds = [];
+      return { feeds: taken, clockMs: clock };
+    },
     setWatchlist(lookup) {
       ctx.watchlist = lookup;
     },

@@ -33,11 +33,34 @@ export interface CorrelatorLimits {
   maxEvidence?: number;
 }
 
+/**
+ * What a correlation takes from an event that matched one of its base rules: its group, its counted value and its
+ * id. The windows work on feeds only, so they can live elsewhere than the engine (detection/correlation-windows.ts:
+ * in this process, or in Redis shared by every collector).
+ */
+export interface CorrelationFeed {
+  ruleId: string;
+  baseRuleId: string;
+  /** The group-by values joined with U+0000 (the window's key). */
+  key: string;
+  values: string[];
+  /** value_count: the counted field's value. */
+  value?: string;
+  /** The event's time (UTC ms). */
+  timeMs: number;
+  /** event.id ('' when the event has none). */
+  eventId: string;
+}
+
 /** One correlation's state machine. */
 export interface Correlator {
   readonly rule: LoadedCorrelationRule;
   /** Feeds an event that matched base rule `baseRuleId`; returns a hit or null. */
   onMatch(baseRuleId: string, event: unknown, ctx: MatchContext, timeMs: number): CorrelationHit | null;
+  /** The feed of an event that matched base rule `baseRuleId`: null when it lacks a group-by or counted value. */
+  feedOf(baseRuleId: string, event: unknown, ctx: MatchContext, timeMs: number): CorrelationFeed | null;
+  /** Takes a feed into the windows; returns a hit or null. `onMatch` is `feedOf` then `onFeed`. */
+  onFeed(feed: CorrelationFeed): CorrelationHit | null;
   /** Advances the stream clock: closes tumbling windows that ended; returns their hits. */
   tick(timeMs: number): CorrelationHit[];
   /** Number of groups held (for tests and metrics). */
@@ -121,7 +144,7 @@ export function createCorrelator(rule: LoadedCorrelationRule, limits: Correlator
 
   const countOf = (g: Group): number => (valueGetter ? g.distinct.size : g.times.length - g.head);
 
-  const onMatch = (baseRuleId: string, event: unknown, ctx: MatchContext, t: number): CorrelationHit | null => {
+  const feedOf = (baseRuleId: string, event: unknown, ctx: MatchContext, t: number): CorrelationFeed | null => {
     const gs = getters.get(baseRuleId);
     if (!gs) return null;
     let key = '';
@@ -137,6 +160,11 @@ export function createCorrelator(rule: LoadedCorrelationRule, limits: Correlator
       value = scalarKey(valueGetter(event, ctx));
       if (value === undefined) return null;
     }
+    return { ruleId: rule.id, baseRuleId, key, values, value, timeMs: t, eventId: eventIdOf(event) };
+  };
+
+  const onFeed = (feed: CorrelationFeed): CorrelationHit | null => {
+    const { baseRuleId, key, values, value, timeMs: t, eventId: id } = feed;
     let g = groups.get(key);
     let closed: CorrelationHit | null = null;
     if (g && tumbling && t - g.start > span) {
@@ -150,7 +178,6 @@ export function createCorrelator(rule: LoadedCorrelationRule, limits: Correlator
       if (groups.size >= maxGroups) groups.delete(groups.keys().next().value!);
     } else if (!tumbling) groups.delete(key); // re-inserted below: Map order = least recently touched first
     groups.set(key, g);
-    const id = eventIdOf(event);
 
     if (rule.type === 'temporal') {
       g.seen.set(baseRuleId, t);
@@ -217,5 +244,10 @@ export function createCorrelator(rule: LoadedCorrelationRule, limits: Correlator
     return out ?? NO_HITS;
   };
 
-  return { rule, onMatch, tick, groupCount: () => groups.size };
+  const onMatch = (baseRuleId: string, event: unknown, ctx: MatchContext, t: number): CorrelationHit | null => {
+    const feed = feedOf(baseRuleId, event, ctx, t);
+    return feed ? onFeed(feed) : null;
+  };
+
+  return { rule, onMatch, feedOf, onFeed, tick, groupCount: () => groups.size };
 }

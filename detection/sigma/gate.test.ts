@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { generateDemo } from '../../cli/demo';
-import { parseRecord } from '../../collector/parse-record';
-import { createPseudonymiser } from '../../collector/pseudonymise';
-import { loadTenants } from '../../core/tenants';
-import type { EcsEvent, IntakeContext } from '../../core/types';
+import type { EcsEvent } from '../../core/types';
+import { parsedDemo } from '../testing/demo-events';
 import { createDetectionEngine } from '../engine';
 import { compileFieldGetter, newContext, resetContext } from './field-path';
 import { chooseGates, detectionRequirements, gateKey } from './gate';
@@ -89,18 +85,8 @@ describe('chooseGates', () => {
   });
 });
 
-/** Two demo days through the intake's parser: the events the engine sees in production. */
-function demoDays(days: number): EcsEvent[] {
-  const deps = { pseudonymiser: createPseudonymiser(randomBytes(32)), tenants: new Set(loadTenants().ids), now: () => new Date('2027-01-01T00:00:00Z') };
-  const out: EcsEvent[] = [];
-  for (const rec of generateDemo({ start: new Date('2026-11-23T00:00:00Z'), days, seed: 11 })) {
-    deps.tenants.add(rec.tenant);
-    const ctx: IntakeContext = { tenant: rec.tenant, source: 'test', parser: rec.parser, transport: 'test', receivedAt: rec.at };
-    const r = parseRecord({ raw: rec.raw }, ctx, deps);
-    if (r.ok) out.push(r.event);
-  }
-  return out;
-}
+/** Demo days through the intake's parser: the events the engine sees in production. */
+const demoDays = (days: number): EcsEvent[] => parsedDemo({ start: new Date('2026-11-23T00:00:00Z'), days, seed: 11 }).events;
 
 describe('gates over rules/ (never reject an event the rule matches)', () => {
   const { rules } = loadRules(join(__dirname, '..', '..', 'rules'));
