@@ -10,7 +10,7 @@ import type { BaselineStore } from '../core/stores/baseline-store';
 import type { WatchlistStore } from '../core/stores/watchlist-store';
 import type { SuppressionStore } from '../core/stores/suppression-store';
 import type { EcsEvent } from '../core/types';
-import type { CorrelationWindows } from './correlation-windows';
+import type { CorrelationWindows, WindowFeed, WindowHit } from './correlation-windows';
 import { correlationHit, createDetectionEngine, type DetectionEngine, type DetectionHit } from './engine';
 import { createAnomalyState } from './anomaly/anomaly-state';
 import { loadRules } from './sigma/load-rules';
@@ -52,6 +52,8 @@ export interface AlertingStats {
   alertsTouched: number;
   suppressedHits: number;
   ruleErrors: number;
+  /** Runs whose call to the shared correlation windows failed (their feeds went with the next run). */
+  windowErrors: number;
 }
 
 export interface Alerting {
@@ -72,6 +74,8 @@ const DEFAULT_WINDOW_MS = 15 * 60_000;
 const TENANT_MEMORY = 200_000;
 /** At most this many events go through one run (batches waiting behind a busy run are merged up to it). */
 const MAX_RUN_EVENTS = 20_000;
+/** Correlation feeds kept while the shared windows are unreachable (the oldest are dropped beyond it). */
+const MAX_HELD_FEEDS = 100_000;
 
 function defaultRulesDir(): string {
   const dir = ['../rules', '../../rules'].map((d) => path.resolve(__dirname, d)).find((d) => fs.existsSync(d));
@@ -110,6 +114,7 @@ export function createAlerting(opts: AlertingOptions): Alerting {
   const engine: DetectionEngine = createDetectionEngine(rules, undefined, { anomalies, externalWindows: !!opts.correlationWindows });
   const windows = opts.correlationWindows?.(engine.correlations);
   const correlationById = new Map(engine.correlations.map((c) => [c.id, c]));
+  let heldFeeds: WindowFeed[] = [];
   const flushMs = opts.baselineFlushMs ?? 1000;
   const watchRefreshMs = opts.watchlistRefreshMs ?? 30_000;
   let lastFlush = Date.now();
@@ -132,7 +137,7 @@ export function createAlerting(opts: AlertingOptions): Alerting {
   };
   const windowMs = opts.groupWindowMs ?? DEFAULT_WINDOW_MS;
   const tenants = new Map<string, string>();
-  const stats: AlertingStats = { events: 0, hits: 0, alertsTouched: 0, suppressedHits: 0, ruleErrors };
+  const stats: AlertingStats = { events: 0, hits: 0, alertsTouched: 0, suppressedHits: 0, ruleErrors, windowErrors: 0 };
   let queue: Promise<void> = Promise.resolve();
   /** The batch waiting for the run in progress; later batches join it (up to MAX_RUN_EVENTS). */
   let waiting: { events: EcsEvent[]; done: Promise<void> } | undefined;
@@ -162,8 +167,19 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     }
     if (windows) {
       // one round trip to the shared windows for the whole run; its hits belong to their last evidence's tenant
-      const { feeds, clockMs } = engine.takeFeeds();
-      const fired = await windows.apply(feeds, clockMs);
+      const taken = engine.takeFeeds();
+      // feeds of runs whose call failed go first (order kept); a Redis outage delays correlations, never the
+      // single-event alerts of the run, and loses no feed up to MAX_HELD_FEEDS
+      const feeds = heldFeeds.length ? [...heldFeeds, ...taken.feeds] : taken.feeds;
+      let fired: WindowHit[] = [];
+      try {
+        fired = await windows.apply(feeds, taken.clockMs);
+        heldFeeds = [];
+      } catch (err) {
+        heldFeeds = feeds.length > MAX_HELD_FEEDS ? feeds.slice(feeds.length - MAX_HELD_FEEDS) : feeds;
+        stats.windowErrors++;
+        opts.logger?.warn({ err: (err as Error).message, heldFeeds: heldFeeds.length }, 'correlation windows unreachable; their feeds are kept for the next run');
+      }
       const lastEvent = events[events.length - 1];
       for (const w of fired) {
         const rule = correlationById.get(w.ruleId);

@@ -5,7 +5,7 @@ import type { LoadedCorrelationRule, LoadedDetectionRule, LoadedRule } from './s
 
 const BASE_ID = '00000000-0000-4000-8000-000000000001';
 const BASE2_ID = '00000000-0000-4000-8000-000000000002';
-const CORR_ID = 'c0000000-0000-4000-8000-000000000000';
+export const CORR_ID = 'c0000000-0000-4000-8000-000000000000';
 
 function base(id: string, detection: Record<string, unknown>): LoadedDetectionRule {
   return { kind: 'rule', id, title: `base ${id}`, level: 'low', tags: [], source: 't.yml:1', matcher: compileDetection(detection), correlationOnly: true };
