@@ -15,6 +15,7 @@ import type { AuthEvent } from './auth/factors/factor.types';
 import type { MfaDeps, MfaServices } from './mfa/mfa.routes';
 import type { AlertStore } from '../core/stores/alert-store';
 import type { SuppressionStore } from '../core/stores/suppression-store';
+import type { WatchlistStore } from '../core/stores/watchlist-store';
 import type { Alerting } from '../detection/alerting';
 import type { DeliveryOutbox } from '../core/delivery/outbox';
 import type { DocumentSigner } from '../pki/signer';
@@ -38,8 +39,11 @@ export interface AppContext {
   };
   /** MFA for VPS applications: policy, validation API, coverage (issue 3). */
   mfa: { deps: MfaDeps; services: MfaServices };
-  /** Detection (issue 4): the alert store, suppression rules and the alerting step of the ingest path. */
-  detection: { alerts: AlertStore; suppressions: SuppressionStore; alerting: Alerting };
+  /**
+   * Detection (issue 4): the alert store, suppression rules, the watch list (the one the alerting step re-reads) and
+   * the alerting step of the ingest path.
+   */
+  detection: { alerts: AlertStore; suppressions: SuppressionStore; watchlist: WatchlistStore; alerting: Alerting };
   /** Delivery (issue 6): the durable outbox of e-mail and webhooks (core/delivery/outbox.ts); workers run in `sargs start`. */
   delivery: { outbox: DeliveryOutbox };
   /** Subject-request cases (issue 5): store, service, calendar, reminder policy. */

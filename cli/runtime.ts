@@ -83,8 +83,9 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   // Correlation windows live in Redis when it is configured, shared by every collector instance (a burst spread over
   // several collectors still adds up); else in this process (the embedded single node).
   const redisUrl = config.redisUrl;
+  const watchlist = createSqlWatchlistStore(sql);
   const alerting = createAlerting({
-    alerts: alertStore, suppressions, logger, baselines: createSqlBaselineStore(sql), watchlist: createSqlWatchlistStore(sql),
+    alerts: alertStore, suppressions, logger, baselines: createSqlBaselineStore(sql), watchlist,
     ...(redisUrl ? { correlationWindows: (rules) => createRedisCorrelationWindows({ redisUrl, prefix: config.esPrefix, rules, onError: (err) => logger.warn({ err: err.message }, 'correlation windows: Redis error') }) } : {}),
   });
   const intake = createIntake({
@@ -176,7 +177,7 @@ export async function createRuntime(config: Config, opts: { logger?: Logger } = 
   // Delivery (issue 6): e-mail and webhooks through the durable SQL outbox and the job queue (core/delivery); the
   // worker side runs in processes with the worker role (cli/main.ts start).
   const deliveryOutbox = createDelivery({ config, sql, jobs, alerts: alertStore, logger });
-  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity, mfa, detection: { alerts: alertStore, suppressions, alerting }, cases, pki: { signer }, incidents, delivery: { outbox: deliveryOutbox } };
+  const ctx: AppContext = { config, logger, events, deadLetters, tokens, authz, audit, intake, pseudonymiser, tenants, metrics, health, identity, mfa, detection: { alerts: alertStore, suppressions, watchlist, alerting }, cases, pki: { signer }, incidents, delivery: { outbox: deliveryOutbox } };
   // Incident notices and clock escalations go out through the delivery outbox; its delivered state stops the clocks.
   incidents.attachOutbox(deliveryOutbox);
   // Subject-request case reminders go out by e-mail to the recipients of policies/cases.yaml through the same outbox.
