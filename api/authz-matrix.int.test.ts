@@ -167,6 +167,11 @@ const MATRIX: Row[] = [
   { route: 'post /api/v1/alert-suppressions', tenant: 'own', req: () => ({ method: 'post', path: '/api/v1/alert-suppressions', body: { tenant: 'riga', ruleId: '*', entityPattern: 'x', reason: 'matrix test', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }), expect: 'A A D A D D D A D D' },
   { route: 'post /api/v1/alert-suppressions', tenant: 'foreign', req: () => ({ method: 'post', path: '/api/v1/alert-suppressions', body: { tenant: 'jelgava', ruleId: '*', entityPattern: 'x', reason: 'matrix test', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }), expect: 'A A D D D D D A D D' },
   { route: 'delete /api/v1/alert-suppressions/:id', tenant: '-', req: () => ({ method: 'delete', path: '/api/v1/alert-suppressions/none' }), expect: 'A A D A D D D A D D' },
+  // Watch list (issue 4, sargs.watchlist): managed like suppression rules; '*' and a foreign tenant are refused.
+  { route: 'get /api/v1/watchlist', tenant: '-', req: get('/api/v1/watchlist'), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/watchlist', tenant: 'own', req: post('/api/v1/watchlist', { list: 'matrix', personCodes: ['161175-19997'], tenant: 'riga' }), expect: 'A A D A D D D A D D' },
+  { route: 'post /api/v1/watchlist', tenant: 'foreign', req: post('/api/v1/watchlist', { list: 'matrix', personCodes: ['161175-19997'], tenant: 'jelgava' }), expect: 'A A D D D D D A D D' },
+  { route: 'delete /api/v1/watchlist/:id', tenant: '-', req: () => ({ method: 'delete', path: '/api/v1/watchlist/none' }), expect: 'A A D A D D D A D D' },
   // Municipality view (issue 5): municipality:review in the municipality of the path; soc-analyst and auditor everywhere.
   { route: 'get /api/v1/municipality/:tenant/cross-access', tenant: 'own', req: get('/api/v1/municipality/riga/cross-access'), expect: 'A A A A A A D A D D' },
   { route: 'get /api/v1/municipality/:tenant/cross-access', tenant: 'foreign', req: get('/api/v1/municipality/jelgava/cross-access'), expect: 'A A A D D D D A D D' },

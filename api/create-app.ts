@@ -17,6 +17,7 @@ import { accountRoutes } from './auth/accounts/account.routes';
 import { mfaRoutes } from './mfa/mfa.routes';
 import { roleRoutes } from './roles/role.routes';
 import { alertRoutes } from './alerts/alert.routes';
+import { watchlistRoutes } from './alerts/watchlist.routes';
 import { incidentRoutes } from './incidents/incident.routes';
 import { deliveryRoutes } from './deliveries/delivery.routes';
 import { personAccessRoutes } from './reports/person-access.routes';
@@ -39,6 +40,7 @@ export function allRoutes(ctx: AppContext): RouteDef[] {
     ...mfaRoutes(ctx.mfa.deps, ctx.mfa.services),
     ...roleRoutes(ctx),
     ...alertRoutes(ctx, { alerts: ctx.detection.alerts, suppressions: ctx.detection.suppressions }),
+    ...watchlistRoutes(ctx, { watchlist: ctx.detection.watchlist }),
     ...incidentRoutes(ctx, { service: ctx.incidents, alerts: ctx.detection.alerts }),
     ...deliveryRoutes(ctx, { outbox: ctx.delivery.outbox }),
     ...caseRoutes(ctx, { cases: ctx.cases.service, tenantsById: ctx.cases.tenantsById }),
