@@ -18,6 +18,7 @@ const LINKS = {
   reports: { href: 'reports.html', key: 'nav.reports', text: 'Piekļuve personas datiem' },
   cases: { href: 'cases.html', key: 'nav.cases', text: 'Datu subjektu pieprasījumi' },
   mfa: { href: 'mfa.html', key: 'nav.mfa', text: 'MFA pārklājums' },
+  watchlist: { href: 'watchlist.html', key: 'nav.watchlist', text: 'Novērošanas saraksts' },
 };
 const HOME_LINKS = ['alerts', 'incidents', 'municipality', 'reports', 'cases', 'mfa'];
 
