@@ -46,6 +46,8 @@ export function problemHandler(logger?: Logger): ErrorRequestHandler {
     // body-parser errors carry status and type.
     const e = err as { status?: number; type?: string; message?: string; limit?: number };
     if (e.type === 'entity.too.large') return sendProblem(res, 413, 'payload_too_large', `request body exceeds the limit of ${e.limit} bytes`, { field: 'body' });
+    // JSON.parse's message quotes the body, which may hold a person code or a secret: a fixed reason instead
+    if (e.type === 'entity.parse.failed') return sendProblem(res, 400, 'invalid_body', 'request body is not valid JSON', { field: 'body' });
     if (e.type === 'encoding.unsupported') return sendProblem(res, 415, 'unsupported_encoding', e.message ?? 'unsupported content encoding', { field: 'content-encoding' });
     if (e.status && e.status >= 400 && e.status < 500) return sendProblem(res, e.status, 'invalid_body', e.message ?? 'invalid request body', { field: 'body' });
     logger?.error({ err, path: req.path }, 'unhandled error');

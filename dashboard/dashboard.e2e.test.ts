@@ -167,13 +167,14 @@ describe('dashboard (chromium e2e)', () => {
 
   it('every page has the shared top bar (dashboard/public/layout.js): its links, the language picker, no script error', async () => {
     const expected: Record<string, string[]> = {
-      'index.html': ['alerts.html', 'incidents.html', 'municipality.html', 'reports.html', 'cases.html', 'mfa.html'],
+      'index.html': ['alerts.html', 'watchlist.html', 'incidents.html', 'municipality.html', 'reports.html', 'cases.html', 'mfa.html'],
       'signin.html': [],
       'alerts.html': ['index.html'],
       'cases.html': ['index.html'],
       'mfa.html': ['index.html'],
       'municipality.html': ['index.html'],
       'incidents.html': ['index.html', 'incidents.html'],
+      'watchlist.html': ['index.html', 'alerts.html', 'watchlist.html'],
     };
     const before = consoleErrors.length;
     // signed in with the API token (the overview sends a visitor without one to signin.html; reports.html, which
@@ -193,7 +194,7 @@ describe('dashboard (chromium e2e)', () => {
           options: Array.from(h.querySelectorAll('#lang option')).map((o) => (o as HTMLOptionElement).value),
         };
       });
-      expect({ file, ...bar }).toEqual({ file, links, current: file === 'incidents.html' ? 'incidents.html' : null, name: 'Sargs', options: ['lv', 'en'] });
+      expect({ file, ...bar }).toEqual({ file, links, current: file === 'incidents.html' || file === 'watchlist.html' ? file : null, name: 'Sargs', options: ['lv', 'en'] });
     }
     // the bar is translated with the page: English labels after switching
     await page.goto(`${sargs.url}/alerts.html`);

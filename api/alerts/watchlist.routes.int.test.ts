@@ -73,8 +73,10 @@ describe('watch list over HTTP', () => {
 
     // The engine's lookup (detection/alerting.ts re-reads the store every 30 s) finds the person by its pseudonym.
     const lookup = watchlistLookup(await sargs.runtime.ctx.detection.watchlist.list('*'))!;
-    expect(lookup(pseudonymiser.person(CODES.a), 'anyone')).toEqual(['vip']);
-    expect(lookup(pseudonymiser.person(CODES.b), 'anyone')).toBeUndefined();
+    expect(lookup(pseudonymiser.person(CODES.a), 'anyone', 'riga')).toEqual(['vip']);
+    expect(lookup(pseudonymiser.person(CODES.b), 'anyone', 'riga')).toBeUndefined();
+    // Riga's entry applies to Riga's events only: a Jelgava officer's alerts never reveal whom Riga watches
+    expect(lookup(pseudonymiser.person(CODES.a), 'anyone', 'jelgava')).toBeUndefined();
 
     const audit = (await sargs.runtime.ctx.audit.list(20)).filter((a) => a.action === 'watchlist.added');
     expect(audit.map((a) => a.target).sort()).toEqual(rigaIds.map((id) => `watchlist:${id}`).sort());
@@ -143,6 +145,9 @@ describe('watch list over HTTP', () => {
     const j = await jelgavaOfficer.call('POST', '/api/v1/watchlist', { list: 'family', tenant: 'jelgava', user: 'Ilze.Kalnina', personCodes: [CODES.b] });
     expect(j.status).toBe(201);
     expect(j.body.entries[0]).toMatchObject({ tenant: 'jelgava', user: 'ilze.kalnina' });
+    // Jelgava may watch a person Riga watches on a list of the same name, and is not told that Riga does
+    const same = await jelgavaOfficer.call('POST', '/api/v1/watchlist', { list: 'vip', tenant: 'jelgava', personCodes: [CODES.a] });
+    expect(same.body).toMatchObject({ added: 1, alreadyListed: 0 });
     const soc = await admin.call('POST', '/api/v1/watchlist', { list: 'protected', personCodes: [CODES.d] });
     expect(soc.status).toBe(201);
     expect(soc.body.entries[0].tenant).toBe('*');
@@ -151,12 +156,23 @@ describe('watch list over HTTP', () => {
     expect(rigaView.body.entries.map((e: { tenant: string }) => e.tenant)).toEqual(['riga', 'riga']);
     expect(rigaView.text).not.toContain('jelgava');
     const jelgavaView = await jelgavaOfficer.call('GET', '/api/v1/watchlist');
-    expect(jelgavaView.body.entries.map((e: { list: string }) => e.list)).toEqual(['family']);
-    expect((await admin.call('GET', '/api/v1/watchlist')).body.entries).toHaveLength(4);
+    expect(jelgavaView.body.entries.map((e: { list: string }) => e.list)).toEqual(['family', 'vip']);
+    expect((await admin.call('GET', '/api/v1/watchlist')).body.entries).toHaveLength(5);
 
     // Another tenant's entry (and a deployment-wide one) is not there for the Riga officer to remove.
     expect((await rigaOfficer.call('DELETE', `/api/v1/watchlist/${j.body.entries[0].id}`)).status).toBe(404);
     expect((await rigaOfficer.call('DELETE', `/api/v1/watchlist/${soc.body.entries[0].id}`)).status).toBe(404);
+  });
+
+  test('a body that is not JSON is refused with a fixed reason that does not quote it', async () => {
+    const r = await fetch(`${sargs.url}/api/v1/watchlist`, {
+      method: 'POST', headers: { authorization: `Bearer ${sargs.adminToken}`, 'content-type': 'application/json' },
+      body: `{"list":"vip","personCodes":[""${CODES.a}""]}`,
+    });
+    const text = await r.text();
+    expect(r.status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({ code: 'invalid_body', detail: 'request body is not valid JSON', field: 'body' });
+    noCodeIn(text);
   });
 
   test('a change needs the CSRF token of the session', async () => {

@@ -56,11 +56,11 @@ export function createSqlWatchlistStore(sql: SqlClient): WatchlistStore {
       const id = randomUUID();
       const r = await sql.query<Row>(
         `INSERT INTO watchlist_entries (id, list, person, user_name, tenant, note, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (list, person, user_name) DO NOTHING RETURNING *`,
+         ON CONFLICT (tenant, list, person, user_name) DO NOTHING RETURNING *`,
         [id, e.list, e.person, user, e.tenant, e.note ?? '', e.createdBy],
       );
       if (r.rows[0]) return { entry: toEntry(r.rows[0]), created: true };
-      const old = await sql.query<Row>('SELECT * FROM watchlist_entries WHERE list = $1 AND person = $2 AND user_name = $3', [e.list, e.person, user]);
+      const old = await sql.query<Row>('SELECT * FROM watchlist_entries WHERE tenant = $1 AND list = $2 AND person = $3 AND user_name = $4', [e.tenant, e.list, e.person, user]);
       return { entry: toEntry(old.rows[0]!), created: false };
     },
     async list(scope) {

@@ -20,7 +20,7 @@ const LINKS = {
   mfa: { href: 'mfa.html', key: 'nav.mfa', text: 'MFA pārklājums' },
   watchlist: { href: 'watchlist.html', key: 'nav.watchlist', text: 'Novērošanas saraksts' },
 };
-const HOME_LINKS = ['alerts', 'incidents', 'municipality', 'reports', 'cases', 'mfa'];
+const HOME_LINKS = ['alerts', 'watchlist', 'incidents', 'municipality', 'reports', 'cases', 'mfa'];
 
 
 function link(name, attrs = {}) {

@@ -83,12 +83,14 @@ export function compileFieldGetter(field: string): FieldGetter {
   if (field === WATCHLIST) {
     const person = compileFieldGetter('vps.subject.person');
     const user = compileFieldGetter('user.name');
+    const tenant = compileFieldGetter('vps.tenant');
     return (e, ctx) => {
       if (!ctx.watchlist) return undefined;
       const p = person(e, ctx);
       if (typeof p !== 'string') return undefined;
       const u = user(e, ctx);
-      return ctx.watchlist(p, typeof u === 'string' ? u : undefined);
+      const t = tenant(e, ctx);
+      return ctx.watchlist(p, typeof u === 'string' ? u : undefined, typeof t === 'string' ? t : undefined);
     };
   }
   const segs = field.split('.');

@@ -23,7 +23,8 @@ export interface MatchContext {
  * The watch list as the engine sees it: the list names a person pseudonym is on for a user (entries may be limited
  * to one user, e.g. a staff member's own family), or undefined.
  */
-export type WatchlistLookup = (person: string, user: string | undefined) => string[] | undefined;
+/** The lists holding `person` for an event by `user` in `tenant` (the event's vps.tenant), or undefined. */
+export type WatchlistLookup = (person: string, user: string | undefined, tenant: string | undefined) => string[] | undefined;
 
 /** A watch-list entry of a rule's tests (`tests.watchlist`). */
 export interface WatchlistEntryFixture {
