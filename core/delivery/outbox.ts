@@ -247,8 +247,9 @@ export function createOutbox(opts: OutboxOptions): DeliveryOutbox {
         if (!other) throw new Error(`outbox: key ${msg.key} neither inserted nor found`);
         return toRecord(other);
       }
-      await schedule(id, 0, 0);
+      // listeners hear 'pending' before the job exists, so that a fast worker's 'sending' cannot come first
       await changed(row);
+      await schedule(id, 0, 0);
       return toRecord(row);
     },
     async get(id) {
