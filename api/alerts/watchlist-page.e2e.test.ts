@@ -6,24 +6,16 @@
  * server's reason in the alert banner and adds nothing; no code is left in the page, the URL or the storage.
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { personCodeCheckDigit } from '../../cli/demo/person-code';
+import { oldFormatPersonCode } from '../../cli/demo/person-code';
 import { launchChromium } from '../testing/browser';
 import { enrolUser, signIn } from '../testing/identity-fixture';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 
 jest.setTimeout(120_000);
 
-/** A valid old-format code born on `ddmmyy` in the 1900s. */
-function personCode(ddmmyy: string): string {
-  for (let serial = 0; ; serial++) {
-    const firstTen = `${ddmmyy}1${String(serial).padStart(3, '0')}`;
-    const check = personCodeCheckDigit(firstTen);
-    if (check < 10) return `${ddmmyy}-1${firstTen.slice(7)}${check}`;
-  }
-}
-const A = personCode('110286');
+const A = oldFormatPersonCode('110286');
 const B = '327711-40318';
-const C = personCode('250599');
+const C = oldFormatPersonCode('250599');
 const TYPO = C.slice(0, 11) + String((Number(C[11]) + 1) % 10);
 const CODES = [A, B, C, TYPO];
 

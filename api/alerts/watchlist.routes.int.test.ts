@@ -4,22 +4,14 @@
  * validated all first, stored and answered as pseudonyms only, tenant scope as for suppression rules, every change
  * audited without the code, and the stored pseudonym is the one the detection engine looks up.
  */
-import { personCodeCheckDigit } from '../../cli/demo/person-code';
+import { oldFormatPersonCode } from '../../cli/demo/person-code';
 import { watchlistLookup } from '../../detection/watchlist-lookup';
 import { enrolUser, httpClient, signIn, type HttpClient } from '../testing/identity-fixture';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 
 jest.setTimeout(120_000);
 
-/** A valid old-format code born on `ddmmyy` in the 1900s (the first serial whose check digit exists). */
-function personCode(ddmmyy: string): string {
-  for (let serial = 0; ; serial++) {
-    const firstTen = `${ddmmyy}1${String(serial).padStart(3, '0')}`;
-    const check = personCodeCheckDigit(firstTen);
-    if (check < 10) return `${ddmmyy}-1${firstTen.slice(7)}${check}`;
-  }
-}
-const CODES = { a: personCode('150383'), b: personCode('020791'), c: '324518-20931', d: personCode('300664') };
+const CODES = { a: oldFormatPersonCode('150383'), b: oldFormatPersonCode('020791'), c: '324518-20931', d: oldFormatPersonCode('300664') };
 /** The last digit changed: the check digit no longer matches. */
 const TYPO = CODES.b.slice(0, 11) + String((Number(CODES.b[11]) + 1) % 10);
 /** Every form in which a code could be echoed: as written and without the hyphen. */

@@ -17,6 +17,18 @@ export function personCodeCheckDigit(firstTen: string): number {
   return (((1101 - sum) % 11) + 11) % 11;
 }
 
+/**
+ * The first valid old-format code of a person born on `ddmmyy` in the 1900s (the lowest serial whose check digit
+ * exists): a fixed, valid code for tests.
+ */
+export function oldFormatPersonCode(ddmmyy: string): string {
+  for (let serial = 0; ; serial++) {
+    const firstTen = `${ddmmyy}1${String(serial).padStart(3, '0')}`;
+    const check = personCodeCheckDigit(firstTen);
+    if (check < 10) return `${ddmmyy}-1${firstTen.slice(7)}${check}`;
+  }
+}
+
 /** True when `code` is a well-formed person code of either format (old format: date and check digit valid). */
 export function isValidPersonCode(code: string): boolean {
   if (/^32\d{4}-\d{5}$/.test(code)) return true;

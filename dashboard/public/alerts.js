@@ -8,7 +8,7 @@ import { tokenStore } from './api.js';
 import { formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
 import { ALERT_STRINGS } from './alerts.i18n.js';
-import { apiCall, applyPageLanguage } from './request.js';
+import { apiCall, applyPageLanguage, sessionOrSignIn } from './request.js';
 
 for (const lang of LANGUAGES) Object.assign(STRINGS[lang], ALERT_STRINGS[lang]);
 
@@ -216,14 +216,8 @@ $('d-comment-form').addEventListener('submit', async (e) => {
 
 async function start() {
   applyLanguage();
-  if (!tokenStore.get()) {
-    try {
-      state.session = await call('GET', '/api/v1/auth/session');
-    } catch {
-      location.replace('signin.html');
-      return;
-    }
-  }
+  state.session = await sessionOrSignIn();
+  if (state.session === undefined) return;
   $('d-assign-me').hidden = !state.session;
   await load();
 }

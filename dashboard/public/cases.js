@@ -8,7 +8,7 @@ import { tokenStore } from './api.js';
 import { formatDate, formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
 import { CASE_STRINGS } from './cases.i18n.js';
-import { applyPageLanguage } from './request.js';
+import { applyPageLanguage, sessionOrSignIn } from './request.js';
 
 for (const lang of LANGUAGES) Object.assign(STRINGS[lang], CASE_STRINGS[lang]);
 
@@ -374,14 +374,8 @@ $('d-close-form').addEventListener('submit', async (e) => {
 
 async function start() {
   applyLanguage();
-  if (!tokenStore.get()) {
-    try {
-      state.session = await call('GET', '/api/v1/auth/session');
-    } catch {
-      location.replace('signin.html');
-      return;
-    }
-  }
+  state.session = await sessionOrSignIn();
+  if (state.session === undefined) return;
   await load();
   const id = location.hash.slice(1);
   if (/^[0-9a-f-]{36}$/.test(id)) await showDetail(id);

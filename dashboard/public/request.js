@@ -45,6 +45,20 @@ export async function apiCall(method, url, body, { csrf, networkMessage } = {}) 
   return data;
 }
 
+/**
+ * The cookie session of a page opened without an API token, or null when the page runs with one (Bearer); a visitor
+ * with neither is sent to signin.html and undefined is returned (the page stops there).
+ */
+export async function sessionOrSignIn() {
+  if (tokenStore.get()) return null;
+  try {
+    return await jsonRequest('GET', '/api/v1/auth/session');
+  } catch {
+    location.replace('signin.html');
+    return undefined;
+  }
+}
+
 /** Sets the document's language, the language picker and every [data-i18n] text, and the title. */
 export function applyPageLanguage(lang, t, titleKey) {
   document.documentElement.lang = lang;

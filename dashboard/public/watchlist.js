@@ -9,7 +9,7 @@ import { tokenStore } from './api.js';
 import { formatDateTime, formatNumber } from './format.js';
 import { initialLanguage, LANGUAGES, STRINGS, translate } from './i18n.js';
 import { WATCHLIST_STRINGS } from './watchlist.i18n.js';
-import { apiCall, applyPageLanguage } from './request.js';
+import { apiCall, applyPageLanguage, sessionOrSignIn } from './request.js';
 
 for (const lang of LANGUAGES) Object.assign(STRINGS[lang], WATCHLIST_STRINGS[lang]);
 
@@ -178,14 +178,8 @@ $('wl-form').addEventListener('submit', add);
 
 async function start() {
   applyLanguage();
-  if (!tokenStore.get()) {
-    try {
-      state.session = await call('GET', '/api/v1/auth/session');
-    } catch {
-      location.replace('signin.html');
-      return;
-    }
-  }
+  state.session = await sessionOrSignIn();
+  if (state.session === undefined) return;
   await load();
 }
 
