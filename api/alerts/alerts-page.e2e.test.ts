@@ -4,7 +4,7 @@
  * Riga time in DD.MM.YYYY, the Sigma author, evidence ids, and assign / status / comment through the buttons.
  */
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../testing/browser';
+import { collectPageErrors, launchChromium } from '../testing/browser';
 import type { SqlClient } from '../../core/sql/sql-client';
 import { openTestSql } from '../../core/testing/services';
 import { startAlertsApp, testHit } from './alerts-test-app';
@@ -32,8 +32,7 @@ describe('alerts page (chromium e2e)', () => {
     );
     browser = await launchChromium();
     page = await browser.newPage();
-    page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    collectPageErrors(page, consoleErrors);
     // The API-token way in (as index.html#token): the test app takes the Bearer value as the user.
     await page.addInitScript(() => sessionStorage.setItem('sargs.token', 'riga'));
   }, 60_000);

@@ -7,7 +7,7 @@
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { oldFormatPersonCode } from '../../cli/demo/person-code';
-import { launchChromium } from '../testing/browser';
+import { collectPageErrors, launchChromium, sessionContext } from '../testing/browser';
 import { enrolUser, signIn } from '../testing/identity-fixture';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 
@@ -44,12 +44,9 @@ describe('watch-list page (chromium e2e, real identity)', () => {
     const officer = await enrolUser(sargs, { tenant: 'riga', username: 'riga.officer', roles: [{ role: 'security-officer', tenant: 'riga' }] });
     const client = await signIn(sargs.url, officer);
     browser = await launchChromium();
-    context = await browser.newContext({ timezoneId: 'America/New_York' }); // Riga time whatever the browser's zone
-    await context.addCookies([{ name: 'sargs_session', value: client.cookie.replace(/^sargs_session=/, ''), url: sargs.url }]);
+    context = await sessionContext(browser, sargs.url, client.cookie, { timezoneId: 'America/New_York' }); // Riga time whatever the browser's zone
     page = await context.newPage();
-    // Chromium logs every 4xx answer as a console error; the refused code below is one on purpose.
-    page.on('console', (m) => (m.type() === 'error' && !m.text().includes('status of 400') ? consoleErrors.push(m.text()) : undefined));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    collectPageErrors(page, consoleErrors, /status of 400/); // the refused code below is one on purpose
   }, 90_000);
 
   afterAll(async () => {

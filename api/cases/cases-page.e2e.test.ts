@@ -6,7 +6,7 @@
  * actions (note, refused extension with the server's reason, closure), and the English version.
  */
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../testing/browser';
+import { collectPageErrors, launchChromium, sessionContext } from '../testing/browser';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 import { enrolUser, signIn } from '../testing/identity-fixture';
 
@@ -48,11 +48,9 @@ describe('cases page (chromium e2e, real identities)', () => {
     await svc.create({ tenant: 'jelgava', right: 'access', receivedAt: new Date(Date.now() - 1 * DAY), requester: { name: 'Jelgavnieks' } }, 'jelgava.dpo');
 
     browser = await launchChromium();
-    const context = await browser.newContext({ timezoneId: 'America/New_York' }); // the page must show Riga time whatever the browser's zone
-    await context.addCookies([{ name: 'sargs_session', value: client.cookie.replace(/^sargs_session=/, ''), url: sargs.url }]);
-    page = await context.newPage();
-    page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    // the page must show Riga time whatever the browser's zone
+    page = await (await sessionContext(browser, sargs.url, client.cookie, { timezoneId: 'America/New_York' })).newPage();
+    collectPageErrors(page, consoleErrors);
   }, 90_000);
 
   afterAll(async () => {

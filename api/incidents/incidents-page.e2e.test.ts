@@ -5,7 +5,7 @@
  * page with clocks, fan-out, review and sending, the timeline, English; a municipality officer sees its part only.
  */
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../testing/browser';
+import { collectPageErrors, launchChromium } from '../testing/browser';
 import type { SqlClient } from '../../core/sql/sql-client';
 import { openTestSql } from '../../core/testing/services';
 import { waitFor } from '../../core/delivery/testing/delivery-setups';
@@ -27,8 +27,7 @@ describe('incident pages (chromium e2e)', () => {
 
   const open = async (who: string): Promise<Page> => {
     const page = await browser.newPage();
-    page.on('console', (m) => (m.type() === 'error' && !m.text().includes('status of 4') ? consoleErrors.push(m.text()) : undefined));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    collectPageErrors(page, consoleErrors, /status of 4/);
     // The API-token way in (as index.html#token): the test app takes the Bearer value as the user.
     await page.addInitScript((token) => sessionStorage.setItem('sargs.token', token), who);
     return page;

@@ -6,7 +6,7 @@
  * a Riga reviewer refused Jūrmala's view. Strict CSP: any inline script or style would show as a console error.
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../testing/browser';
+import { collectPageErrors, launchChromium, sessionContext } from '../testing/browser';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 import { enrolUser, eventually, httpClient, signIn } from '../testing/identity-fixture';
 import { loadTenants } from '../../core/tenants';
@@ -25,10 +25,7 @@ describe('municipality view page (chromium e2e)', () => {
   /** A browser context signed in as `user` (the cookie of a real password + TOTP sign-in). */
   async function contextOf(user: Parameters<typeof signIn>[1]): Promise<BrowserContext> {
     const client = await signIn(sargs.url, user);
-    const ctx = await browser.newContext({ locale: 'lv-LV', timezoneId: 'UTC' });
-    const [name, value] = client.cookie.split('=');
-    await ctx.addCookies([{ name, value, url: sargs.url }]);
-    return ctx;
+    return sessionContext(browser, sargs.url, client.cookie, { locale: 'lv-LV', timezoneId: 'UTC' });
   }
 
   beforeAll(async () => {
@@ -49,8 +46,7 @@ describe('municipality view page (chromium e2e)', () => {
 
     browser = await launchChromium();
     page = await (await contextOf(reviewer)).newPage();
-    page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    collectPageErrors(page, consoleErrors);
   }, 180_000);
 
   afterAll(async () => {

@@ -6,7 +6,7 @@
  * console errors.
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../testing/browser';
+import { collectPageErrors, launchChromium, sessionContext } from '../testing/browser';
 import { startSargs, type RunningSargs } from '../testing/start-sargs';
 import { enrolUser, httpClient, signIn, totpNow, type EnrolledUser } from '../testing/identity-fixture';
 
@@ -39,11 +39,9 @@ describe('person access report page (chromium e2e)', () => {
     await sargs.runtime.sql.query('UPDATE sessions SET mfa_at = $2 WHERE user_id = $1', [dpo.id, stale]);
 
     browser = await launchChromium();
-    context = await browser.newContext();
-    await context.addCookies([{ name: 'sargs_session', value: session.cookie.replace(/^sargs_session=/, ''), url: sargs.url }]);
+    context = await sessionContext(browser, sargs.url, session.cookie);
     page = await context.newPage();
-    page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    collectPageErrors(page, consoleErrors);
   }, 90_000);
 
   afterAll(async () => {
