@@ -10,7 +10,7 @@ import type { BaselineStore } from '../core/stores/baseline-store';
 import type { WatchlistStore } from '../core/stores/watchlist-store';
 import type { SuppressionStore } from '../core/stores/suppression-store';
 import type { EcsEvent } from '../core/types';
-import type { CorrelationWindows, WindowFeed, WindowHit } from './correlation-windows';
+import { createMemoryCorrelationWindows, type CorrelationWindows, type WindowFeed, type WindowHit } from './correlation-windows';
 import { correlationHit, createDetectionEngine, type DetectionEngine, type DetectionHit } from './engine';
 import { createAnomalyState } from './anomaly/anomaly-state';
 import { loadRules } from './sigma/load-rules';
@@ -40,7 +40,7 @@ export interface AlertingOptions {
   watchlistRefreshMs?: number;
   /**
    * Where correlation windows live, given the loaded correlation rules (detection/correlation-windows.ts; Redis
-   * when configured, shared by every instance). Without it the engine keeps them in this process.
+   * when configured, shared by every instance). Default: in this process.
    */
   correlationWindows?: (rules: readonly LoadedCorrelationRule[]) => CorrelationWindows;
 }
@@ -63,8 +63,8 @@ export interface Alerting {
   stats(): AlertingStats;
   /** Writes pending anomaly baseline changes now (shutdown, tests). */
   flush(): Promise<void>;
-  /** Where correlation windows live: `engine` (this process) or the shared windows' kind. */
-  readonly windows: 'engine' | CorrelationWindows['kind'];
+  /** Where correlation windows live. */
+  readonly windows: CorrelationWindows['kind'];
   /** Releases the shared correlation windows' connection. */
   close(): Promise<void>;
 }
@@ -111,8 +111,9 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     for (const e of loaded.errors) opts.logger?.error({ file: e.file, line: e.line, reason: e.reason }, 'rule refused');
   }
   const anomalies = createAnomalyState({ store: opts.baselines });
-  const engine: DetectionEngine = createDetectionEngine(rules, undefined, { anomalies, externalWindows: !!opts.correlationWindows });
-  const windows = opts.correlationWindows?.(engine.correlations);
+  // correlation windows behind one port, in this process or shared (Redis): the engine hands over feeds only
+  const engine: DetectionEngine = createDetectionEngine(rules, undefined, { anomalies, externalWindows: true });
+  const windows = (opts.correlationWindows ?? createMemoryCorrelationWindows)(engine.correlations);
   const correlationById = new Map(engine.correlations.map((c) => [c.id, c]));
   let heldFeeds: WindowFeed[] = [];
   const flushMs = opts.baselineFlushMs ?? 1000;
@@ -147,6 +148,36 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     if (tenants.size > TENANT_MEMORY) tenants.delete(tenants.keys().next().value as string);
   };
 
+  /**
+   * The correlation hits of a run's feeds: one call to the windows for the whole run (one round trip when shared).
+   * Feeds of runs whose call failed go first (order kept): a Redis outage delays correlations, never the single-event
+   * alerts of the run, and loses no feed up to MAX_HELD_FEEDS. A hit belongs to its last evidence's tenant.
+   */
+  const correlate = async (lastEvent: EcsEvent | undefined): Promise<AlertHitInput[]> => {
+    const taken = engine.takeFeeds();
+    const feeds = heldFeeds.length ? [...heldFeeds, ...taken.feeds] : taken.feeds;
+    let fired: WindowHit[];
+    try {
+      fired = await windows.apply(feeds, taken.clockMs);
+      heldFeeds = [];
+    } catch (err) {
+      heldFeeds = feeds.length > MAX_HELD_FEEDS ? feeds.slice(feeds.length - MAX_HELD_FEEDS) : feeds;
+      stats.windowErrors++;
+      opts.logger?.warn({ err: (err as Error).message, heldFeeds: heldFeeds.length }, 'correlation windows unreachable; their feeds are kept for the next run');
+      return [];
+    }
+    const out: AlertHitInput[] = [];
+    for (const w of fired) {
+      const rule = correlationById.get(w.ruleId);
+      if (!rule) continue;
+      const hit = correlationHit(rule, w);
+      stats.hits++;
+      const tenant = w.tenant ?? (w.eventIds.length ? tenants.get(w.eventIds[w.eventIds.length - 1]!) : undefined) ?? lastEvent?.vps?.tenant;
+      if (tenant) out.push({ hit, tenant, entity: lastEvent ? entityOf(hit, lastEvent) : undefined });
+    }
+    return out;
+  };
+
   const run = async (events: EcsEvent[]): Promise<{ recorded: Promise<void> }> => {
     await refreshWatchlist();
     // one query per anomaly rule for the batch's entities not cached yet: no database round trip per event
@@ -165,31 +196,7 @@ export function createAlerting(opts: AlertingOptions): Alerting {
         inputs.push({ hit, tenant: evidenceTenant ?? tenant, entity: entityOf(hit, event) });
       }
     }
-    if (windows) {
-      // one round trip to the shared windows for the whole run; its hits belong to their last evidence's tenant
-      const taken = engine.takeFeeds();
-      // feeds of runs whose call failed go first (order kept); a Redis outage delays correlations, never the
-      // single-event alerts of the run, and loses no feed up to MAX_HELD_FEEDS
-      const feeds = heldFeeds.length ? [...heldFeeds, ...taken.feeds] : taken.feeds;
-      let fired: WindowHit[] = [];
-      try {
-        fired = await windows.apply(feeds, taken.clockMs);
-        heldFeeds = [];
-      } catch (err) {
-        heldFeeds = feeds.length > MAX_HELD_FEEDS ? feeds.slice(feeds.length - MAX_HELD_FEEDS) : feeds;
-        stats.windowErrors++;
-        opts.logger?.warn({ err: (err as Error).message, heldFeeds: heldFeeds.length }, 'correlation windows unreachable; their feeds are kept for the next run');
-      }
-      const lastEvent = events[events.length - 1];
-      for (const w of fired) {
-        const rule = correlationById.get(w.ruleId);
-        if (!rule) continue;
-        const hit = correlationHit(rule, w);
-        stats.hits++;
-        const tenant = w.tenant ?? (w.eventIds.length ? tenants.get(w.eventIds[w.eventIds.length - 1]!) : undefined) ?? lastEvent?.vps?.tenant;
-        if (tenant) inputs.push({ hit, tenant, entity: lastEvent ? entityOf(hit, lastEvent) : undefined });
-      }
-    }
+    for (const input of await correlate(events[events.length - 1])) inputs.push(input);
     if (inputs.length === 0) return { recorded: Promise.resolve() };
     for (const input of inputs) {
       const s = await opts.suppressions.match({ tenant: input.tenant, ruleId: input.hit.ruleId, entity: input.entity });
@@ -282,7 +289,7 @@ export function createAlerting(opts: AlertingOptions): Alerting {
     ruleCount: engine.ruleCount,
     stats: () => ({ ...stats }),
     flush: () => enqueue(() => flushBaselines()),
-    windows: windows?.kind ?? 'engine',
-    close: async () => windows?.close(),
+    windows: windows.kind,
+    close: () => windows.close(),
   };
 }

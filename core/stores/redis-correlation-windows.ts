@@ -18,7 +18,7 @@
  */
 import Redis from 'ioredis';
 import type { CorrelationWindows, WindowFeed, WindowHit } from '../../detection/correlation-windows';
-import type { CorrelatorLimits } from '../../detection/sigma/correlate';
+import { windowKind, type CorrelatorLimits } from '../../detection/sigma/correlate';
 import type { LoadedCorrelationRule } from '../../detection/sigma/rule-types';
 
 const SCRIPT = String.raw`
@@ -223,14 +223,12 @@ export function createRedisCorrelationWindows(opts: RedisCorrelationWindowsOptio
   const slack = opts.slackMs ?? 60_000;
   const rules: Record<string, ScriptRule> = {};
   for (const r of opts.rules) {
-    const temporal = r.type === 'temporal' || r.type === 'temporal_ordered';
-    const cond = temporal && Object.keys(r.condition).length === 0 ? { gte: r.ruleIds.length } : r.condition;
+    const { condition, tumbling } = windowKind(r);
     const c: Record<string, number> = {};
-    for (const [k, v] of Object.entries(cond)) if (typeof v === 'number') c[k] = v;
-    const zeroSatisfies = (c.gt === undefined || 0 > c.gt) && (c.gte === undefined || 0 >= c.gte) && (c.lt === undefined || 0 < c.lt) && (c.lte === undefined || 0 <= c.lte) && (c.eq === undefined || c.eq === 0);
+    for (const [k, v] of Object.entries(condition)) if (typeof v === 'number') c[k] = v;
     rules[r.id] = {
       ty: r.type, s: r.timespanMs, c, me: opts.limits?.maxEntries ?? 10_000, mv: opts.limits?.maxEvidence ?? 100, ids: r.ruleIds,
-      ...(!temporal && zeroSatisfies ? { tu: true as const } : {}),
+      ...(tumbling ? { tu: true as const } : {}),
       ...(r.valueField ? { vf: true as const } : {}),
     };
   }

@@ -99,6 +99,17 @@ const scalarKey = (v: unknown): string | undefined => {
 };
 
 /**
+ * The condition a correlation is judged by (temporal ones without a condition: every rule seen) and whether its
+ * windows are tumbling (a condition zero events satisfy, "too few": judged when the clock passes the window's end).
+ * Shared by the in-process correlators and the Redis windows (core/stores/redis-correlation-windows.ts).
+ */
+export function windowKind(rule: LoadedCorrelationRule): { condition: CountCondition; tumbling: boolean } {
+  const temporal = rule.type === 'temporal' || rule.type === 'temporal_ordered';
+  const condition: CountCondition = temporal && Object.keys(rule.condition).length === 0 ? { gte: rule.ruleIds.length } : rule.condition;
+  return { condition, tumbling: !temporal && satisfies(condition, 0) };
+}
+
+/**
  * Creates the correlator of one rule.
  * @example const c = createCorrelator(rule); const hit = c.onMatch(baseId, event, ctx, Date.parse(event['@timestamp']))
  */
@@ -107,9 +118,7 @@ export function createCorrelator(rule: LoadedCorrelationRule, limits: Correlator
   const maxEntries = limits.maxEntries ?? 10_000;
   const maxEvidence = limits.maxEvidence ?? 100;
   const span = rule.timespanMs;
-  const temporal = rule.type === 'temporal' || rule.type === 'temporal_ordered';
-  const condition: CountCondition = temporal && Object.keys(rule.condition).length === 0 ? { gte: rule.ruleIds.length } : rule.condition;
-  const tumbling = !temporal && satisfies(condition, 0);
+  const { condition, tumbling } = windowKind(rule);
   const groups = new Map<string, Group>();
   // group-by getters per base rule (Sigma `aliases` map one group name to a field per rule)
   const getters = new Map<string, FieldGetter[]>();
