@@ -48,7 +48,7 @@ export interface DetectionEngine {
   readonly anomalies: AnomalyState;
   /** Replaces the watch list behind the `sargs.watchlist` pseudo-field. */
   setWatchlist(lookup: WatchlistLookup | undefined): void;
-  /** The correlation rules (for windows kept outside the engine). */
+  /** The correlation rules (for the windows outside the engine). */
   readonly correlations: readonly LoadedCorrelationRule[];
   /**
    * With `externalWindows`: the feeds of the events processed since the last call, in order, and the stream clock
@@ -63,8 +63,8 @@ export interface DetectionEngineOptions {
   anomalies?: AnomalyState;
   watchlist?: WatchlistLookup;
   /**
-   * Correlation windows are kept outside the engine (shared by every instance): `process` returns no correlation
-   * hits and leaves the correlations' feeds for `takeFeeds`.
+   * Correlation windows are kept outside the engine (detection/correlation-windows.ts, as the alerting step does: in
+   * this process or in Redis): `process` returns no correlation hits and leaves the correlations' feeds for `takeFeeds`.
    */
   externalWindows?: boolean;
 }
